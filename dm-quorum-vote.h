@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dm-quorum: the vote.
+ *
+ * Pure logic with no kernel state, so that the user-space unit tests and the
+ * fuzzer compile this header unchanged.  The target decides what a "copy" is
+ * (a leg's bytes for one block) and how two copies are compared (memcmp or
+ * SHA-256 digests); this file only counts.
+ */
+#ifndef DM_QUORUM_VOTE_H
+#define DM_QUORUM_VOTE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#endif
+
+#define QUORUM_MIN_LEGS	2
+#define QUORUM_MAX_LEGS	16
+
+/* Tells whether copies @a and @b hold the same version. */
+typedef bool (*quorum_same_fn)(void *ctx, unsigned int a, unsigned int b);
+
+struct quorum_vote_result {
+	unsigned int winners;	/* bitmask of the copies that won, 0: none */
+	unsigned int votes;	/* size of the largest group of equal copies */
+};
+
+/*
+ * quorum_vote - group equal copies and elect the largest group
+ * @nr: number of copies (at most QUORUM_MAX_LEGS)
+ * @voters: bitmask of the copies that take part (the legs that read)
+ * @same: equality of two copies; must be an equivalence relation
+ * @ctx: passed to @same
+ * @threshold: votes the winning group needs
+ * @res: the outcome
+ *
+ * The largest group wins when it has at least @threshold members and no
+ * other group is as large: a tie at the top elects nobody rather than
+ * choosing arbitrarily.
+ */
+static void quorum_vote(unsigned int nr, unsigned int voters,
+			quorum_same_fn same, void *ctx, unsigned int threshold,
+			struct quorum_vote_result *res)
+{
+	unsigned int seen = 0, best = 0, best_votes = 0;
+	unsigned int i, j;
+	bool tie = false;
+
+	for (i = 0; i < nr; i++) {
+		unsigned int group = 1u << i, votes = 1;
+
+		if (!(voters & group) || (seen & group))
+			continue;
+		for (j = i + 1; j < nr; j++) {
+			unsigned int bit = 1u << j;
+
+			if (!(voters & bit) || (seen & bit))
+				continue;
+			if (same(ctx, i, j)) {
+				group |= bit;
+				votes++;
+			}
+		}
+		seen |= group;
+		if (votes > best_votes) {
+			best = group;
+			best_votes = votes;
+			tie = false;
+		} else if (votes == best_votes) {
+			tie = true;
+		}
+	}
+
+	res->votes = best_votes;
+	res->winners = (best_votes && best_votes >= threshold && !tie) ?
+		       best : 0;
+}
+
+/*
+ * quorum_common_error - the error most legs returned
+ * @errors: one errno per leg, 0 for a leg that succeeded
+ * @nr: number of legs
+ *
+ * Ties go to the error of the lowest leg.  Returns 0 when no leg failed.
+ */
+static int quorum_common_error(const int *errors, unsigned int nr)
+{
+	unsigned int i, j, count, best_count = 0;
+	int best = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!errors[i])
+			continue;
+		count = 0;
+		for (j = 0; j < nr; j++)
+			count += errors[j] == errors[i];
+		if (count > best_count) {
+			best = errors[i];
+			best_count = count;
+		}
+	}
+	return best;
+}
+
+#endif /* DM_QUORUM_VOTE_H */

@@ -1,0 +1,1168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-quorum: a device-mapper target that keeps N copies ("legs") of a volume
+ * and votes on every read, so that a minority of legs that fail, lie or rot
+ * silently is detected, reported and outvoted.
+ *
+ *   <start> <len> quorum <threshold> <dev_1> ... <dev_N>
+ *                        [<#feature_args> <feature_arg>...]
+ *
+ * Writes, flushes and discards are cloned to every leg and succeed when at
+ * least <threshold> legs succeed.  Reads go to every leg: the first leg reads
+ * straight into the caller's pages, the others into private pages.  When all
+ * copies that were read are identical (memcmp), the read completes; when they
+ * differ, every 4 KiB block is voted on by SHA-256 digest and the largest
+ * group of equal copies wins if it has at least <threshold> votes and no
+ * other group ties it.  Outvoted and failing legs, and quorum failures, are
+ * reported in the kernel log, as uevents and in the status counters.
+ *
+ * The idea comes from QEMU's quorum block driver.
+ */
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/device-mapper.h>
+#include <linux/dm-ioctl.h>
+#include <linux/jiffies.h>
+#include <linux/kobject.h>
+#include <linux/mempool.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
+
+#include "dm-quorum-compat.h"
+#include "dm-quorum-table.h"
+#include "dm-quorum-vote.h"
+
+#define DM_MSG_PREFIX "quorum"
+
+/* Reads are voted in blocks of 4 KiB, aligned on the legs' sector 0. */
+#define QUORUM_BLOCK_SECTORS	8
+/* Longest read handled at once: bounds the private pages of one read. */
+#define QUORUM_MAX_READ_SECTORS	512
+#define QUORUM_MAX_READ_PAGES	(QUORUM_MAX_READ_SECTORS >> (PAGE_SHIFT - SECTOR_SHIFT))
+/* Reports waiting for the event worker; more are dropped and counted. */
+#define QUORUM_EVENT_QUEUE	64
+
+enum quorum_op {
+	QUORUM_OP_READ,
+	QUORUM_OP_WRITE,
+	QUORUM_OP_FLUSH,
+	QUORUM_NR_OPS
+};
+
+static const char * const quorum_op_names[QUORUM_NR_OPS] = {
+	"read", "write", "flush",
+};
+
+enum quorum_action {
+	QUORUM_ACTION_REPORT_BAD,
+	QUORUM_ACTION_FAILURE,
+	QUORUM_NR_ACTIONS
+};
+
+static const char * const quorum_action_names[QUORUM_NR_ACTIONS] = {
+	"QUORUM_REPORT_BAD", "QUORUM_FAILURE",
+};
+
+/* A report on its way from the I/O path to the uevent worker. */
+struct quorum_event {
+	enum quorum_action action;
+	enum quorum_op op;
+	int leg;		/* -1 for a quorum failure */
+	int error;		/* 0 when the leg was outvoted */
+	unsigned int votes;	/* quorum failures: the largest agreement */
+	sector_t sector;
+	sector_t sectors;
+};
+
+struct quorum_leg {
+	struct dm_dev *dev;
+	atomic_t read_errors;
+	atomic_t write_errors;
+	atomic_t flush_errors;
+	atomic_t outvoted;		/* blocks */
+	/* uevent rate limit: jiffies before which no further event is sent */
+	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
+};
+
+/* Room for the variables of one uevent, reused by the event worker. */
+struct quorum_uevent_env {
+	char vars[13][DM_UUID_LEN + 16];
+	char *envp[14];
+};
+
+struct quorum_c {
+	struct dm_target *ti;
+	struct mapped_device *md;
+	unsigned int nr_legs;
+	unsigned int threshold;
+	unsigned int features;		/* QUORUM_FEATURE_* */
+
+	struct bio_set bs;		/* leg clones and private read bios */
+	mempool_t *page_pool;		/* pages of the private read bios */
+	mempool_t *vote_pool;		/* struct quorum_vote_state */
+	struct mutex page_lock;		/* one reader at a time in the reserve */
+	struct crypto_shash *tfm;	/* sha256 */
+	struct workqueue_struct *wq;
+
+	atomic_t quorum_failures;
+	atomic_t events_dropped;
+
+	spinlock_t event_lock;		/* protects the events queue */
+	unsigned int event_head;
+	unsigned int nr_events;
+	struct quorum_event events[QUORUM_EVENT_QUEUE];
+	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
+	struct work_struct event_work;
+	struct quorum_uevent_env *env;
+
+	struct quorum_leg legs[];
+};
+
+/* Per-bio data: the state of one I/O while its legs complete. */
+struct quorum_io {
+	struct quorum_c *qc;
+	struct bvec_iter iter;		/* the bio's, as it was mapped */
+	atomic_t pending;		/* legs still in flight */
+	unsigned int direct;		/* the leg reading into the bio's pages */
+	blk_status_t status[QUORUM_MAX_LEGS];
+	struct bio *buf[QUORUM_MAX_LEGS];	/* reads: private copies */
+	struct work_struct work;
+};
+
+/* Every bio sent to a leg carries its io and leg in front of it. */
+struct quorum_clone {
+	struct quorum_io *io;
+	unsigned int leg;
+	struct bio bio;
+};
+
+static struct bio *quorum_io_bio(struct quorum_io *io)
+{
+	return dm_bio_from_per_bio_data(io, sizeof(*io));
+}
+
+static bool quorum_is_flush(struct quorum_io *io)
+{
+	return !io->iter.bi_size && op_is_flush(quorum_io_bio(io)->bi_opf);
+}
+
+/*
+ * Reporting.
+ *
+ * Log lines are printed where the fault is seen (rate-limited); uevents and
+ * dm_table_event() need process context, so reports are queued for
+ * quorum_event_work().  At most one uevent per leg, action and operation is
+ * sent per second; the rest are counted in events_dropped.
+ */
+
+static bool quorum_event_allowed(unsigned long *next)
+{
+	unsigned long now = jiffies, old = READ_ONCE(*next);
+
+	if (time_before(now, old))
+		return false;
+	return cmpxchg(next, old, now + HZ) == old;
+}
+
+static void quorum_queue_event(struct quorum_c *qc, const struct quorum_event *ev,
+			       unsigned long *next)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	if (quorum_event_allowed(next)) {
+		spin_lock_irqsave(&qc->event_lock, flags);
+		if (qc->nr_events < QUORUM_EVENT_QUEUE) {
+			qc->events[(qc->event_head + qc->nr_events) %
+				   QUORUM_EVENT_QUEUE] = *ev;
+			qc->nr_events++;
+			queued = true;
+		}
+		spin_unlock_irqrestore(&qc->event_lock, flags);
+	}
+	if (!queued)
+		atomic_inc(&qc->events_dropped);
+	queue_work(qc->wq, &qc->event_work);
+}
+
+static void quorum_report_leg(struct quorum_c *qc, unsigned int leg,
+			      enum quorum_op op, int error,
+			      sector_t sector, sector_t sectors)
+{
+	struct quorum_leg *l = &qc->legs[leg];
+	struct quorum_event ev = {
+		.action = QUORUM_ACTION_REPORT_BAD,
+		.op = op,
+		.leg = leg,
+		.error = error,
+		.sector = sector,
+		.sectors = sectors,
+	};
+
+	if (error)
+		DMERR_LIMIT("%s: leg %s %s error %d at sectors %llu+%llu",
+			    dm_device_name(qc->md), l->dev->name,
+			    quorum_op_names[op], error,
+			    (unsigned long long)sector,
+			    (unsigned long long)sectors);
+	else
+		DMERR_LIMIT("%s: leg %s %s outvoted at sectors %llu+%llu",
+			    dm_device_name(qc->md), l->dev->name,
+			    quorum_op_names[op], (unsigned long long)sector,
+			    (unsigned long long)sectors);
+	quorum_queue_event(qc, &ev, &l->next_event[ev.action][op]);
+}
+
+static void quorum_report_failure(struct quorum_c *qc, enum quorum_op op,
+				  unsigned int votes, sector_t sector,
+				  sector_t sectors)
+{
+	struct quorum_event ev = {
+		.action = QUORUM_ACTION_FAILURE,
+		.op = op,
+		.leg = -1,
+		.votes = votes,
+		.sector = sector,
+		.sectors = sectors,
+	};
+
+	atomic_inc(&qc->quorum_failures);
+	DMERR_LIMIT("%s: %s quorum failure at sectors %llu+%llu: %u legs agree, threshold %u",
+		    dm_device_name(qc->md), quorum_op_names[op],
+		    (unsigned long long)sector, (unsigned long long)sectors,
+		    votes, qc->threshold);
+	quorum_queue_event(qc, &ev, &qc->next_event[ev.action][op]);
+}
+
+static bool quorum_pop_event(struct quorum_c *qc, struct quorum_event *ev)
+{
+	bool found = false;
+
+	spin_lock_irq(&qc->event_lock);
+	if (qc->nr_events) {
+		*ev = qc->events[qc->event_head];
+		qc->event_head = (qc->event_head + 1) % QUORUM_EVENT_QUEUE;
+		qc->nr_events--;
+		found = true;
+	}
+	spin_unlock_irq(&qc->event_lock);
+	return found;
+}
+
+static __printf(3, 4)
+void quorum_env_add(struct quorum_uevent_env *env, unsigned int *n,
+		    const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(env->vars[*n], sizeof(env->vars[*n]), fmt, args);
+	va_end(args);
+	env->envp[*n] = env->vars[*n];
+	env->envp[++*n] = NULL;
+}
+
+static void quorum_send_uevent(struct quorum_c *qc, const struct quorum_event *ev)
+{
+	struct quorum_uevent_env *env = qc->env;
+	char name[DM_NAME_LEN], uuid[DM_UUID_LEN];
+	unsigned int n = 0;
+
+	if (dm_copy_name_and_uuid(qc->md, name, uuid)) {
+		name[0] = '\0';
+		uuid[0] = '\0';
+	}
+
+	quorum_env_add(env, &n, "DM_TARGET=quorum");
+	quorum_env_add(env, &n, "DM_ACTION=%s", quorum_action_names[ev->action]);
+	quorum_env_add(env, &n, "DM_QUORUM_TYPE=%s", quorum_op_names[ev->op]);
+	quorum_env_add(env, &n, "DM_QUORUM_SECTOR=%llu",
+		       (unsigned long long)ev->sector);
+	quorum_env_add(env, &n, "DM_QUORUM_SECTORS=%llu",
+		       (unsigned long long)ev->sectors);
+	if (ev->leg >= 0) {
+		quorum_env_add(env, &n, "DM_QUORUM_LEG=%s",
+			       qc->legs[ev->leg].dev->name);
+		quorum_env_add(env, &n, "DM_QUORUM_REASON=%s",
+			       ev->error ? "error" : "outvoted");
+	} else {
+		quorum_env_add(env, &n, "DM_QUORUM_VOTES=%u", ev->votes);
+		quorum_env_add(env, &n, "DM_QUORUM_THRESHOLD=%u", qc->threshold);
+	}
+	if (ev->error)
+		quorum_env_add(env, &n, "DM_QUORUM_ERROR=%d", ev->error);
+	quorum_env_add(env, &n, "DM_NAME=%s", name);
+	quorum_env_add(env, &n, "DM_UUID=%s", uuid);
+
+	kobject_uevent_env(&disk_to_dev(dm_disk(qc->md))->kobj, KOBJ_CHANGE,
+			   env->envp);
+}
+
+static void quorum_event_work(struct work_struct *work)
+{
+	struct quorum_c *qc = container_of(work, struct quorum_c, event_work);
+	struct quorum_event ev;
+
+	while (quorum_pop_event(qc, &ev))
+		quorum_send_uevent(qc, &ev);
+	dm_table_event(qc->ti->table);
+}
+
+/*
+ * Legs' completions, and the rule for writes and flushes: success when at
+ * least <threshold> legs succeed, else the error most legs returned.
+ */
+
+static void quorum_collect_errors(struct quorum_io *io, int *errors,
+				  unsigned int *succeeded)
+{
+	struct quorum_c *qc = io->qc;
+	enum quorum_op op = bio_op(quorum_io_bio(io)) == REQ_OP_READ ?
+			    QUORUM_OP_READ : quorum_is_flush(io) ?
+			    QUORUM_OP_FLUSH : QUORUM_OP_WRITE;
+	unsigned int i;
+
+	*succeeded = 0;
+	for (i = 0; i < qc->nr_legs; i++) {
+		struct quorum_leg *leg = &qc->legs[i];
+
+		errors[i] = blk_status_to_errno(io->status[i]);
+		if (!errors[i]) {
+			*succeeded |= 1u << i;
+			continue;
+		}
+		atomic_inc(op == QUORUM_OP_READ ? &leg->read_errors :
+			   op == QUORUM_OP_FLUSH ? &leg->flush_errors :
+			   &leg->write_errors);
+		quorum_report_leg(qc, i, op, errors[i], io->iter.bi_sector,
+				  bio_sectors(quorum_io_bio(io)));
+	}
+}
+
+static void quorum_write_done(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	struct bio *bio = quorum_io_bio(io);
+	int errors[QUORUM_MAX_LEGS];
+	unsigned int succeeded, votes;
+
+	quorum_collect_errors(io, errors, &succeeded);
+	votes = hweight32(succeeded);
+	if (votes < qc->threshold) {
+		int error = quorum_common_error(errors, qc->nr_legs);
+
+		bio->bi_status = errno_to_blk_status(error);
+		quorum_report_failure(qc, quorum_is_flush(io) ? QUORUM_OP_FLUSH :
+				      QUORUM_OP_WRITE, votes,
+				      io->iter.bi_sector, bio_sectors(bio));
+	}
+	bio_endio(bio);
+}
+
+static void quorum_write_endio(struct bio *clone)
+{
+	struct quorum_clone *qclone = container_of(clone, struct quorum_clone, bio);
+	struct quorum_io *io = qclone->io;
+
+	io->status[qclone->leg] = clone->bi_status;
+	bio_put(clone);
+	if (atomic_dec_and_test(&io->pending))
+		quorum_write_done(io);
+}
+
+static void quorum_read_done(struct quorum_io *io);
+
+static void quorum_read_endio(struct bio *clone)
+{
+	struct quorum_clone *qclone = container_of(clone, struct quorum_clone, bio);
+	struct quorum_io *io = qclone->io;
+
+	io->status[qclone->leg] = clone->bi_status;
+	/* Private copies are kept for the vote. */
+	if (qclone->leg == io->direct)
+		bio_put(clone);
+	if (atomic_dec_and_test(&io->pending))
+		quorum_read_done(io);
+}
+
+/*
+ * Copies: a leg's data for one read, either in the bio's own pages (the
+ * direct leg) or in a private bio.  Ranges are byte offsets into the read.
+ */
+
+struct quorum_copy {
+	struct bio_vec *bvecs;
+	struct bvec_iter iter;
+};
+
+static void quorum_get_copy(struct quorum_io *io, unsigned int leg,
+			    struct quorum_copy *copy)
+{
+	if (leg == io->direct) {
+		copy->bvecs = quorum_io_bio(io)->bi_io_vec;
+		copy->iter = io->iter;
+	} else {
+		copy->bvecs = io->buf[leg]->bi_io_vec;
+		copy->iter = (struct bvec_iter) { .bi_size = io->iter.bi_size };
+	}
+}
+
+static struct bvec_iter quorum_range(const struct quorum_copy *copy,
+				     unsigned int offset, unsigned int len)
+{
+	struct bvec_iter iter = copy->iter;
+
+	bvec_iter_advance(copy->bvecs, &iter, offset);
+	iter.bi_size = len;
+	return iter;
+}
+
+/* Compare (@to == NULL) or copy @from's range into @to's. */
+static bool quorum_range_cmp_or_copy(const struct quorum_copy *from,
+				     const struct quorum_copy *to,
+				     bool copy, unsigned int offset,
+				     unsigned int len)
+{
+	struct bvec_iter ia = quorum_range(from, offset, len);
+	struct bvec_iter ib = quorum_range(to, offset, len);
+	bool equal = true;
+
+	while (equal && ia.bi_size) {
+		struct bio_vec va = bvec_iter_bvec(from->bvecs, ia);
+		struct bio_vec vb = bvec_iter_bvec(to->bvecs, ib);
+		unsigned int n = min(va.bv_len, vb.bv_len);
+		void *pa = bvec_kmap_local(&va);
+		void *pb = bvec_kmap_local(&vb);
+
+		if (copy) {
+			memcpy(pb, pa, n);
+			flush_dcache_page(vb.bv_page);
+		} else {
+			equal = !memcmp(pa, pb, n);
+		}
+		kunmap_local(pb);
+		kunmap_local(pa);
+		bvec_iter_advance_single(from->bvecs, &ia, n);
+		bvec_iter_advance_single(to->bvecs, &ib, n);
+	}
+	return equal;
+}
+
+static bool quorum_range_equal(const struct quorum_copy *a,
+			       const struct quorum_copy *b,
+			       unsigned int offset, unsigned int len)
+{
+	return quorum_range_cmp_or_copy(a, b, false, offset, len);
+}
+
+static void quorum_range_copy(const struct quorum_copy *from,
+			      const struct quorum_copy *to,
+			      unsigned int offset, unsigned int len)
+{
+	quorum_range_cmp_or_copy(from, to, true, offset, len);
+}
+
+static int quorum_range_digest(struct crypto_shash *tfm,
+			       const struct quorum_copy *copy,
+			       unsigned int offset, unsigned int len, u8 *digest)
+{
+	struct bvec_iter iter = quorum_range(copy, offset, len);
+	SHASH_DESC_ON_STACK(desc, tfm);
+	int r;
+
+	desc->tfm = tfm;
+	r = crypto_shash_init(desc);
+	while (!r && iter.bi_size) {
+		struct bio_vec bv = bvec_iter_bvec(copy->bvecs, iter);
+		void *p = bvec_kmap_local(&bv);
+
+		r = crypto_shash_update(desc, p, bv.bv_len);
+		kunmap_local(p);
+		bvec_iter_advance_single(copy->bvecs, &iter, bv.bv_len);
+	}
+	if (!r)
+		r = crypto_shash_final(desc, digest);
+	shash_desc_zero(desc);
+	return r;
+}
+
+/*
+ * The block vote, run from the workqueue once the copies were found to
+ * differ.  Each 4 KiB block (the read's unaligned head and tail as they are)
+ * is elected on its own; outvoted blocks and blocks with no winner are
+ * reported per leg in runs of adjacent blocks.
+ */
+
+struct quorum_run {
+	sector_t sector;
+	sector_t sectors;
+	unsigned int blocks;
+	unsigned int votes;
+};
+
+struct quorum_vote_state {
+	u8 digests[QUORUM_MAX_LEGS][SHA256_DIGEST_SIZE];
+	struct quorum_copy copies[QUORUM_MAX_LEGS];
+	struct quorum_run outvoted[QUORUM_MAX_LEGS];
+	struct quorum_run failed;
+};
+
+static bool quorum_same_digest(void *ctx, unsigned int a, unsigned int b)
+{
+	struct quorum_vote_state *vs = ctx;
+
+	return !memcmp(vs->digests[a], vs->digests[b], SHA256_DIGEST_SIZE);
+}
+
+/* Extend @run with a block, or tell that the run must be reported first. */
+static bool quorum_run_extends(const struct quorum_run *run, sector_t sector)
+{
+	return !run->sectors || run->sector + run->sectors == sector;
+}
+
+static void quorum_run_add(struct quorum_run *run, sector_t sector,
+			   sector_t sectors, unsigned int votes)
+{
+	if (!run->sectors) {
+		run->sector = sector;
+		run->votes = votes;
+	}
+	run->sectors += sectors;
+	run->blocks++;
+	run->votes = max(run->votes, votes);
+}
+
+static void quorum_flush_outvoted(struct quorum_c *qc, unsigned int leg,
+				  struct quorum_run *run)
+{
+	if (!run->sectors)
+		return;
+	atomic_add(run->blocks, &qc->legs[leg].outvoted);
+	quorum_report_leg(qc, leg, QUORUM_OP_READ, 0, run->sector, run->sectors);
+	memset(run, 0, sizeof(*run));
+}
+
+static void quorum_flush_failed(struct quorum_c *qc, struct quorum_run *run)
+{
+	if (!run->sectors)
+		return;
+	quorum_report_failure(qc, QUORUM_OP_READ, run->votes, run->sector,
+			      run->sectors);
+	memset(run, 0, sizeof(*run));
+}
+
+/* Elect one block; returns the winners' mask (0: none). */
+static unsigned int quorum_vote_block(struct quorum_io *io,
+				      struct quorum_vote_state *vs,
+				      unsigned int voters, unsigned int offset,
+				      unsigned int len, unsigned int *votes)
+{
+	struct quorum_c *qc = io->qc;
+	struct quorum_vote_result res;
+	unsigned int ref = __ffs(voters), i;
+	bool equal = true;
+
+	for (i = ref + 1; equal && i < qc->nr_legs; i++)
+		if (voters & (1u << i))
+			equal = quorum_range_equal(&vs->copies[ref],
+						   &vs->copies[i], offset, len);
+	if (equal) {
+		*votes = hweight32(voters);
+		return voters;
+	}
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		if (!(voters & (1u << i)))
+			continue;
+		if (quorum_range_digest(qc->tfm, &vs->copies[i], offset, len,
+					vs->digests[i])) {
+			/* No digest, no vote: never guess. */
+			*votes = 0;
+			return 0;
+		}
+	}
+	quorum_vote(qc->nr_legs, voters, quorum_same_digest, vs,
+		    qc->threshold, &res);
+	*votes = res.votes;
+	return res.winners;
+}
+
+static blk_status_t quorum_vote_blocks(struct quorum_io *io, unsigned int voters)
+{
+	struct quorum_c *qc = io->qc;
+	struct quorum_vote_state *vs;
+	sector_t leg_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
+	unsigned int offset, len, i, winners, votes;
+	bool failed = false;
+
+	vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
+	memset(vs, 0, sizeof(*vs));
+
+	for (i = 0; i < qc->nr_legs; i++)
+		if (voters & (1u << i))
+			quorum_get_copy(io, i, &vs->copies[i]);
+	if (!(voters & (1u << io->direct)))
+		quorum_get_copy(io, io->direct, &vs->copies[io->direct]);
+
+	for (offset = 0; offset < io->iter.bi_size; offset += len) {
+		sector_t s = leg_sector + (offset >> SECTOR_SHIFT);
+		sector_t dm_s = io->iter.bi_sector + (offset >> SECTOR_SHIFT);
+
+		len = min_t(unsigned int, io->iter.bi_size - offset,
+			    (QUORUM_BLOCK_SECTORS -
+			     (s & (QUORUM_BLOCK_SECTORS - 1))) << SECTOR_SHIFT);
+		winners = quorum_vote_block(io, vs, voters, offset, len, &votes);
+
+		if (!winners) {
+			failed = true;
+			if (!quorum_run_extends(&vs->failed, dm_s))
+				quorum_flush_failed(qc, &vs->failed);
+			quorum_run_add(&vs->failed, dm_s, len >> SECTOR_SHIFT,
+				       votes);
+			continue;
+		}
+		if (!(winners & (1u << io->direct)))
+			quorum_range_copy(&vs->copies[__ffs(winners)],
+					  &vs->copies[io->direct], offset, len);
+		for (i = 0; i < qc->nr_legs; i++) {
+			struct quorum_run *run = &vs->outvoted[i];
+
+			if (!(voters & ~winners & (1u << i)))
+				continue;
+			if (!quorum_run_extends(run, dm_s))
+				quorum_flush_outvoted(qc, i, run);
+			quorum_run_add(run, dm_s, len >> SECTOR_SHIFT, 0);
+		}
+	}
+
+	for (i = 0; i < qc->nr_legs; i++)
+		quorum_flush_outvoted(qc, i, &vs->outvoted[i]);
+	quorum_flush_failed(qc, &vs->failed);
+	mempool_free(vs, qc->vote_pool);
+	return failed ? BLK_STS_IOERR : BLK_STS_OK;
+}
+
+static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io)
+{
+	unsigned int i, p;
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		struct bio *buf = io->buf[i];
+
+		if (!buf)
+			continue;
+		for (p = 0; p < buf->bi_vcnt; p++)
+			mempool_free(buf->bi_io_vec[p].bv_page, qc->page_pool);
+		bio_put(buf);
+		io->buf[i] = NULL;
+	}
+}
+
+static void quorum_read_complete(struct quorum_io *io, blk_status_t status)
+{
+	struct bio *bio = quorum_io_bio(io);
+
+	quorum_free_buffers(io->qc, io);
+	bio->bi_status = status;
+	bio_endio(bio);
+}
+
+static void quorum_vote_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+	unsigned int voters = 0, i;
+
+	for (i = 0; i < io->qc->nr_legs; i++)
+		if (!io->status[i])
+			voters |= 1u << i;
+	quorum_read_complete(io, quorum_vote_blocks(io, voters));
+}
+
+/*
+ * A read's legs have all completed.  Runs in completion context unless that
+ * is hard interrupt context; hashing is always left to the workqueue.
+ */
+static void quorum_read_check(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	struct quorum_copy ref_copy, copy;
+	int errors[QUORUM_MAX_LEGS];
+	unsigned int succeeded, votes, ref, i;
+	int error;
+
+	quorum_collect_errors(io, errors, &succeeded);
+	votes = hweight32(succeeded);
+	if (votes < qc->threshold) {
+		quorum_report_failure(qc, QUORUM_OP_READ, votes,
+				      io->iter.bi_sector, io->iter.bi_size >> SECTOR_SHIFT);
+		error = quorum_common_error(errors, qc->nr_legs);
+		quorum_read_complete(io, errno_to_blk_status(error));
+		return;
+	}
+
+	/* The fast path: every copy that was read is the same. */
+	ref = __ffs(succeeded);
+	quorum_get_copy(io, ref, &ref_copy);
+	for (i = ref + 1; i < qc->nr_legs; i++) {
+		if (!(succeeded & (1u << i)))
+			continue;
+		quorum_get_copy(io, i, &copy);
+		if (!quorum_range_equal(&ref_copy, &copy, 0, io->iter.bi_size)) {
+			INIT_WORK(&io->work, quorum_vote_work);
+			queue_work(qc->wq, &io->work);
+			return;
+		}
+	}
+	if (ref != io->direct) {
+		quorum_get_copy(io, io->direct, &copy);
+		quorum_range_copy(&ref_copy, &copy, 0, io->iter.bi_size);
+	}
+	quorum_read_complete(io, BLK_STS_OK);
+}
+
+static void quorum_read_check_work(struct work_struct *work)
+{
+	quorum_read_check(container_of(work, struct quorum_io, work));
+}
+
+static void quorum_read_done(struct quorum_io *io)
+{
+	if (in_hardirq() || irqs_disabled()) {
+		INIT_WORK(&io->work, quorum_read_check_work);
+		queue_work(io->qc->wq, &io->work);
+		return;
+	}
+	quorum_read_check(io);
+}
+
+/*
+ * Mapping.
+ */
+
+static struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
+				    unsigned int leg, struct bio *src,
+				    unsigned short nr_vecs, blk_opf_t opf, gfp_t gfp)
+{
+	struct block_device *bdev = qc->legs[leg].dev->bdev;
+	struct quorum_clone *qclone;
+	struct bio *clone;
+
+	if (src)
+		clone = bio_alloc_clone(bdev, src, gfp, &qc->bs);
+	else
+		clone = bio_alloc_bioset(bdev, nr_vecs, opf, gfp, &qc->bs);
+	if (!clone)
+		return NULL;
+	qclone = container_of(clone, struct quorum_clone, bio);
+	qclone->io = io;
+	qclone->leg = leg;
+	clone->bi_iter.bi_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
+	return clone;
+}
+
+/*
+ * Private pages for every leg but the direct one.  First without waiting;
+ * if memory is short, again under page_lock so that a single reader at a
+ * time draws on the mempool's reserve, which holds one whole read.
+ */
+static void quorum_alloc_buffers(struct quorum_c *qc, struct quorum_io *io,
+				 struct bio *bio)
+{
+	unsigned int nr_pages = DIV_ROUND_UP(io->iter.bi_size, PAGE_SIZE);
+	blk_opf_t opf = REQ_OP_READ | (bio->bi_opf & (REQ_SYNC | REQ_META | REQ_PRIO));
+	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	bool locked = false;
+	unsigned int i, p;
+
+retry:
+	for (i = 0; i < qc->nr_legs; i++) {
+		unsigned int left = io->iter.bi_size;
+		struct bio *buf;
+
+		if (i == io->direct)
+			continue;
+		buf = quorum_alloc_bio(qc, io, i, NULL, nr_pages, opf, gfp);
+		if (!buf)
+			goto fail;
+		io->buf[i] = buf;
+		buf->bi_ioprio = bio->bi_ioprio;
+		for (p = 0; p < nr_pages; p++) {
+			struct page *page = mempool_alloc(qc->page_pool, gfp);
+			unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
+
+			if (!page)
+				goto fail;
+			__bio_add_page(buf, page, len, 0);
+			left -= len;
+		}
+	}
+	if (locked)
+		mutex_unlock(&qc->page_lock);
+	return;
+
+fail:
+	/* Only GFP_NOWAIT allocations can fail. */
+	quorum_free_buffers(qc, io);
+	mutex_lock(&qc->page_lock);
+	locked = true;
+	gfp = GFP_NOIO;
+	goto retry;
+}
+
+static int quorum_map_read(struct quorum_c *qc, struct quorum_io *io,
+			   struct bio *bio)
+{
+	sector_t leg_sector = dm_target_offset(qc->ti, bio->bi_iter.bi_sector);
+	unsigned int max = QUORUM_MAX_READ_SECTORS -
+			   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
+	struct bio *clone;
+	unsigned int i;
+
+	if (bio_sectors(bio) > max)
+		dm_accept_partial_bio(bio, max);
+	io->iter = bio->bi_iter;
+	io->direct = 0;
+	memset(io->buf, 0, sizeof(io->buf));
+	atomic_set(&io->pending, qc->nr_legs);
+
+	quorum_alloc_buffers(qc, io, bio);
+	clone = quorum_alloc_bio(qc, io, io->direct, bio, 0, 0, GFP_NOIO);
+	/* A failed readahead on one leg is not a fault of that leg. */
+	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
+	clone->bi_end_io = quorum_read_endio;
+	submit_bio_noacct(clone);
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		if (i == io->direct)
+			continue;
+		io->buf[i]->bi_end_io = quorum_read_endio;
+		submit_bio_noacct(io->buf[i]);
+	}
+	return DM_MAPIO_SUBMITTED;
+}
+
+/* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
+static int quorum_map_write(struct quorum_c *qc, struct quorum_io *io,
+			    struct bio *bio)
+{
+	struct bio *clones[QUORUM_MAX_LEGS];
+	unsigned int i;
+
+	io->iter = bio->bi_iter;
+	atomic_set(&io->pending, qc->nr_legs);
+	for (i = 0; i < qc->nr_legs; i++) {
+		clones[i] = quorum_alloc_bio(qc, io, i, bio, 0, 0, GFP_NOIO);
+		clones[i]->bi_end_io = quorum_write_endio;
+	}
+	for (i = 0; i < qc->nr_legs; i++)
+		submit_bio_noacct(clones[i]);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static int quorum_map(struct dm_target *ti, struct bio *bio)
+{
+	struct quorum_c *qc = ti->private;
+	struct quorum_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	io->qc = qc;
+	if (bio_op(bio) == REQ_OP_READ)
+		return quorum_map_read(qc, io, bio);
+	return quorum_map_write(qc, io, bio);
+}
+
+/*
+ * Construction and destruction.
+ */
+
+static void quorum_dtr(struct dm_target *ti)
+{
+	struct quorum_c *qc = ti->private;
+	unsigned int i;
+
+	if (qc->wq)
+		destroy_workqueue(qc->wq);
+	if (!IS_ERR_OR_NULL(qc->tfm))
+		crypto_free_shash(qc->tfm);
+	mempool_destroy(qc->vote_pool);
+	mempool_destroy(qc->page_pool);
+	bioset_exit(&qc->bs);
+	for (i = 0; i < qc->nr_legs; i++)
+		if (qc->legs[i].dev)
+			dm_put_device(ti, qc->legs[i].dev);
+	kfree(qc->env);
+	kfree(qc);
+}
+
+/* Let the first report of every kind through at once. */
+static void quorum_init_event_limits(struct quorum_c *qc)
+{
+	unsigned long now = jiffies;
+	unsigned int i, a, o;
+
+	for (a = 0; a < QUORUM_NR_ACTIONS; a++) {
+		for (o = 0; o < QUORUM_NR_OPS; o++) {
+			qc->next_event[a][o] = now;
+			for (i = 0; i < qc->nr_legs; i++)
+				qc->legs[i].next_event[a][o] = now;
+		}
+	}
+}
+
+static int quorum_get_leg(struct dm_target *ti, struct quorum_c *qc,
+			  unsigned int i, const char *path)
+{
+	struct quorum_leg *leg = &qc->legs[i];
+	unsigned int j;
+	int r;
+
+	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &leg->dev);
+	if (r) {
+		DMERR("leg %s cannot be opened: error %d", path, r);
+		ti->error = "Leg cannot be opened";
+		return r;
+	}
+	if (bdev_nr_sectors(leg->dev->bdev) < ti->len) {
+		DMERR("leg %s is too small: %llu sectors, need %llu",
+		      leg->dev->name,
+		      (unsigned long long)bdev_nr_sectors(leg->dev->bdev),
+		      (unsigned long long)ti->len);
+		ti->error = "Leg is too small";
+		return -EINVAL;
+	}
+	if (bdev_is_zoned(leg->dev->bdev)) {
+		DMERR("leg %s is a zoned device", leg->dev->name);
+		ti->error = "Zoned legs are not supported";
+		return -EINVAL;
+	}
+	for (j = 0; j < i; j++) {
+		if (qc->legs[j].dev->bdev->bd_dev == leg->dev->bdev->bd_dev) {
+			DMERR("leg %s is given twice", leg->dev->name);
+			ti->error = "Leg is given twice";
+			/* dm_get_device() returned the same reference. */
+			dm_put_device(ti, leg->dev);
+			leg->dev = NULL;
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct quorum_table table;
+	struct quorum_c *qc;
+	unsigned int i;
+	int r;
+
+	ti->error = quorum_parse_table(argc, argv, &table);
+	if (ti->error) {
+		if (table.bad_arg)
+			DMERR("%s: %s", ti->error, table.bad_arg);
+		return -EINVAL;
+	}
+
+	qc = kzalloc(struct_size(qc, legs, table.nr_legs), GFP_KERNEL);
+	if (!qc) {
+		ti->error = "Cannot allocate quorum context";
+		return -ENOMEM;
+	}
+	ti->private = qc;
+	qc->ti = ti;
+	qc->md = dm_table_get_md(ti->table);
+	qc->threshold = table.threshold;
+	qc->features = table.features;
+	mutex_init(&qc->page_lock);
+	spin_lock_init(&qc->event_lock);
+	INIT_WORK(&qc->event_work, quorum_event_work);
+
+	for (i = 0; i < table.nr_legs; i++) {
+		qc->nr_legs = i + 1;
+		r = quorum_get_leg(ti, qc, i, table.legs[i]);
+		if (r) {
+			if (!qc->legs[i].dev)
+				qc->nr_legs = i;
+			goto bad;
+		}
+	}
+
+	r = bioset_init(&qc->bs, 2 * qc->nr_legs,
+			offsetof(struct quorum_clone, bio),
+			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER);
+	if (r) {
+		ti->error = "Cannot allocate bio set";
+		goto bad;
+	}
+	r = -ENOMEM;
+	qc->page_pool = mempool_create_page_pool((qc->nr_legs - 1) *
+						 QUORUM_MAX_READ_PAGES, 0);
+	if (!qc->page_pool) {
+		ti->error = "Cannot allocate page pool";
+		goto bad;
+	}
+	qc->vote_pool = mempool_create_kmalloc_pool(1, sizeof(struct quorum_vote_state));
+	if (!qc->vote_pool) {
+		ti->error = "Cannot allocate vote pool";
+		goto bad;
+	}
+	qc->env = kzalloc(sizeof(*qc->env), GFP_KERNEL);
+	if (!qc->env) {
+		ti->error = "Cannot allocate uevent buffer";
+		goto bad;
+	}
+	qc->tfm = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(qc->tfm)) {
+		r = PTR_ERR(qc->tfm);
+		ti->error = "Cannot allocate sha256";
+		goto bad;
+	}
+	qc->wq = alloc_workqueue("kquorumd", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!qc->wq) {
+		ti->error = "Cannot allocate workqueue";
+		goto bad;
+	}
+	quorum_init_event_limits(qc);
+
+	ti->num_flush_bios = 1;
+	ti->num_discard_bios = 1;
+	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = sizeof(struct quorum_io);
+	quorum_compat_ctr_stable_writes(ti);
+	return 0;
+
+bad:
+	quorum_dtr(ti);
+	return r;
+}
+
+static void quorum_postsuspend(struct dm_target *ti)
+{
+	struct quorum_c *qc = ti->private;
+
+	/* No uevent of this table may be sent once it is suspended. */
+	flush_workqueue(qc->wq);
+}
+
+/*
+ * Status, table and the queue limits.
+ */
+
+static char quorum_leg_health(struct quorum_leg *leg)
+{
+	if (atomic_read(&leg->write_errors) || atomic_read(&leg->flush_errors))
+		return 'W';
+	if (atomic_read(&leg->read_errors) || atomic_read(&leg->outvoted))
+		return 'R';
+	return 'A';
+}
+
+static void quorum_status(struct dm_target *ti, status_type_t type,
+			  unsigned int status_flags, char *result,
+			  unsigned int maxlen)
+{
+	struct quorum_c *qc = ti->private;
+	unsigned int sz = 0, i, j;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		DMEMIT("%u", qc->nr_legs);
+		for (i = 0; i < qc->nr_legs; i++)
+			DMEMIT(" %s", qc->legs[i].dev->name);
+		DMEMIT(" ");
+		for (i = 0; i < qc->nr_legs; i++)
+			DMEMIT("%c", quorum_leg_health(&qc->legs[i]));
+		for (i = 0; i < qc->nr_legs; i++) {
+			struct quorum_leg *leg = &qc->legs[i];
+
+			DMEMIT(" %u:%u:%u:%u", atomic_read(&leg->read_errors),
+			       atomic_read(&leg->write_errors),
+			       atomic_read(&leg->flush_errors),
+			       atomic_read(&leg->outvoted));
+		}
+		DMEMIT(" %u %u", atomic_read(&qc->quorum_failures),
+		       atomic_read(&qc->events_dropped));
+		break;
+
+	case STATUSTYPE_TABLE:
+		DMEMIT("%u", qc->threshold);
+		for (i = 0; i < qc->nr_legs; i++)
+			DMEMIT(" %s", qc->legs[i].dev->name);
+		if (qc->features) {
+			DMEMIT(" %u", hweight32(qc->features));
+			for (j = 0; j < QUORUM_NR_FEATURES; j++)
+				if (qc->features & (1u << j))
+					DMEMIT(" %s", quorum_feature_names[j]);
+		}
+		break;
+
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",threshold=%u,legs=%u", qc->threshold, qc->nr_legs);
+		for (i = 0; i < qc->nr_legs; i++)
+			DMEMIT(",leg_%u=%s", i, qc->legs[i].dev->name);
+		for (j = 0; j < QUORUM_NR_FEATURES; j++)
+			DMEMIT(",%s=%c", quorum_feature_names[j],
+			       qc->features & (1u << j) ? 'y' : 'n');
+		DMEMIT(";");
+		break;
+	}
+}
+
+static int quorum_iterate_devices(struct dm_target *ti,
+				  iterate_devices_callout_fn fn, void *data)
+{
+	struct quorum_c *qc = ti->private;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; !r && i < qc->nr_legs; i++)
+		r = fn(ti, qc->legs[i].dev, 0, ti->len, data);
+	return r;
+}
+
+static void quorum_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	quorum_compat_io_hints_stable_writes(limits);
+}
+
+static struct target_type quorum_target = {
+	.name = "quorum",
+	.version = {1, 0, 0},
+	.module = THIS_MODULE,
+	.ctr = quorum_ctr,
+	.dtr = quorum_dtr,
+	.map = quorum_map,
+	.postsuspend = quorum_postsuspend,
+	.status = quorum_status,
+	.iterate_devices = quorum_iterate_devices,
+	.io_hints = quorum_io_hints,
+};
+
+static int __init dm_quorum_init(void)
+{
+	int r = dm_register_target(&quorum_target);
+
+	if (r < 0)
+		DMERR("register failed %d", r);
+	return r;
+}
+
+static void __exit dm_quorum_exit(void)
+{
+	dm_unregister_target(&quorum_target);
+}
+
+module_init(dm_quorum_init);
+module_exit(dm_quorum_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target that keeps N copies and votes on reads");
+MODULE_AUTHOR("dm-quorum developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("1.0.0");
+MODULE_ALIAS("dm-quorum");
+MODULE_SOFTDEP("pre: sha256");
