@@ -62,11 +62,12 @@ static const char * const quorum_op_names[QUORUM_NR_OPS] = {
 enum quorum_action {
 	QUORUM_ACTION_REPORT_BAD,
 	QUORUM_ACTION_FAILURE,
+	QUORUM_ACTION_REPAIRED,
 	QUORUM_NR_ACTIONS
 };
 
 static const char * const quorum_action_names[QUORUM_NR_ACTIONS] = {
-	"QUORUM_REPORT_BAD", "QUORUM_FAILURE",
+	"QUORUM_REPORT_BAD", "QUORUM_FAILURE", "QUORUM_REPAIRED",
 };
 
 /* A report on its way from the I/O path to the uevent worker. */
@@ -86,6 +87,7 @@ struct quorum_leg {
 	atomic_t write_errors;
 	atomic_t flush_errors;
 	atomic_t outvoted;		/* blocks */
+	atomic_t repaired;		/* blocks */
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -94,6 +96,17 @@ struct quorum_leg {
 struct quorum_uevent_env {
 	char vars[13][DM_UUID_LEN + 16];
 	char *envp[14];
+};
+
+/*
+ * A range of the device that an I/O is using, in the device's sectors.
+ * Writes, discards and repairs use it exclusively, reads shared.
+ */
+struct quorum_range {
+	struct list_head list;	/* in quorum_c.active or .deferred */
+	sector_t start;
+	sector_t end;		/* start == end: no range (empty flush) */
+	bool exclusive;
 };
 
 struct quorum_c {
@@ -113,6 +126,13 @@ struct quorum_c {
 	atomic_t quorum_failures;
 	atomic_t events_dropped;
 
+	spinlock_t range_lock;		/* protects active and deferred */
+	struct list_head active;	/* ranges of I/O in flight */
+	struct list_head deferred;	/* ranges of I/O waiting, in order */
+	struct work_struct deferred_work;
+	atomic_t repairs_in_flight;
+	wait_queue_head_t repairs_wait;
+
 	spinlock_t event_lock;		/* protects the events queue */
 	unsigned int event_head;
 	unsigned int nr_events;
@@ -130,6 +150,8 @@ struct quorum_io {
 	struct bvec_iter iter;		/* the bio's, as it was mapped */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
+	struct quorum_range range;
+	struct list_head dispatch;	/* deferred, now ready to go */
 	blk_status_t status[QUORUM_MAX_LEGS];
 	struct bio *buf[QUORUM_MAX_LEGS];	/* reads: private copies */
 	struct work_struct work;
@@ -140,6 +162,16 @@ struct quorum_clone {
 	struct quorum_io *io;
 	unsigned int leg;
 	struct bio bio;
+};
+
+/* A write of the winning bytes to a leg that lost or failed a read. */
+struct quorum_repair {
+	struct quorum_c *qc;
+	struct quorum_range range;
+	unsigned int leg;
+	unsigned int blocks;
+	struct bio *bio;
+	struct quorum_repair *next;
 };
 
 static struct bio *quorum_io_bio(struct quorum_io *io)
@@ -240,6 +272,24 @@ static void quorum_report_failure(struct quorum_c *qc, enum quorum_op op,
 	quorum_queue_event(qc, &ev, &qc->next_event[ev.action][op]);
 }
 
+static void quorum_report_repaired(struct quorum_c *qc, unsigned int leg,
+				   sector_t sector, sector_t sectors)
+{
+	struct quorum_leg *l = &qc->legs[leg];
+	struct quorum_event ev = {
+		.action = QUORUM_ACTION_REPAIRED,
+		.op = QUORUM_OP_WRITE,
+		.leg = leg,
+		.sector = sector,
+		.sectors = sectors,
+	};
+
+	DMINFO_LIMIT("%s: leg %s repaired at sectors %llu+%llu",
+		     dm_device_name(qc->md), l->dev->name,
+		     (unsigned long long)sector, (unsigned long long)sectors);
+	quorum_queue_event(qc, &ev, &l->next_event[ev.action][ev.op]);
+}
+
 static bool quorum_pop_event(struct quorum_c *qc, struct quorum_event *ev)
 {
 	bool found = false;
@@ -289,8 +339,9 @@ static void quorum_send_uevent(struct quorum_c *qc, const struct quorum_event *e
 	if (ev->leg >= 0) {
 		quorum_env_add(env, &n, "DM_QUORUM_LEG=%s",
 			       qc->legs[ev->leg].dev->name);
-		quorum_env_add(env, &n, "DM_QUORUM_REASON=%s",
-			       ev->error ? "error" : "outvoted");
+		if (ev->action == QUORUM_ACTION_REPORT_BAD)
+			quorum_env_add(env, &n, "DM_QUORUM_REASON=%s",
+				       ev->error ? "error" : "outvoted");
 	} else {
 		quorum_env_add(env, &n, "DM_QUORUM_VOTES=%u", ev->votes);
 		quorum_env_add(env, &n, "DM_QUORUM_THRESHOLD=%u", qc->threshold);
@@ -312,6 +363,102 @@ static void quorum_event_work(struct work_struct *work)
 	while (quorum_pop_event(qc, &ev))
 		quorum_send_uevent(qc, &ev);
 	dm_table_event(qc->ti->table);
+}
+
+/*
+ * Ordering.
+ *
+ * Legs complete independently, so two overlapping writes in flight could
+ * land in different orders on different legs, a read overlapping a write
+ * could vote against a half-written state, and a repair could overwrite
+ * newer data.  Every I/O therefore holds its range of the device while it
+ * is in flight: writes exclusively, reads shared.  An I/O whose range
+ * conflicts with one in flight, or with an earlier one still waiting, waits
+ * on the deferred list (so overlapping I/O keeps its order and nothing
+ * starves) and is issued from the workqueue once the conflict is gone.
+ * I/O that does not overlap is never held back.
+ */
+
+static bool quorum_ranges_conflict(const struct quorum_range *a,
+				   const struct quorum_range *b)
+{
+	return (a->exclusive || b->exclusive) &&
+	       a->start < b->end && b->start < a->end;
+}
+
+/* Is @r held back by I/O in flight or by deferred I/O queued before @r? */
+static bool quorum_range_busy(struct quorum_c *qc, const struct quorum_range *r)
+{
+	struct quorum_range *other;
+
+	list_for_each_entry(other, &qc->active, list)
+		if (quorum_ranges_conflict(r, other))
+			return true;
+	list_for_each_entry(other, &qc->deferred, list) {
+		if (other == r)
+			break;
+		if (quorum_ranges_conflict(r, other))
+			return true;
+	}
+	return false;
+}
+
+/* Returns false when the I/O was deferred. */
+static bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r)
+{
+	unsigned long flags;
+	bool free;
+
+	if (r->start == r->end)
+		return true;
+	spin_lock_irqsave(&qc->range_lock, flags);
+	free = !quorum_range_busy(qc, r);
+	list_add_tail(&r->list, free ? &qc->active : &qc->deferred);
+	spin_unlock_irqrestore(&qc->range_lock, flags);
+	return free;
+}
+
+/* Release @r, and hand the ranges of @repairs over to their writes. */
+static void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
+				struct quorum_repair *repairs)
+{
+	unsigned long flags;
+	bool kick;
+
+	if (r->start == r->end && !repairs)
+		return;
+	spin_lock_irqsave(&qc->range_lock, flags);
+	for (; repairs; repairs = repairs->next)
+		list_add_tail(&repairs->range.list, &qc->active);
+	if (r->start != r->end)
+		list_del(&r->list);
+	kick = !list_empty(&qc->deferred);
+	spin_unlock_irqrestore(&qc->range_lock, flags);
+	if (kick)
+		queue_work(qc->wq, &qc->deferred_work);
+}
+
+static void quorum_issue(struct quorum_io *io);
+
+static void quorum_deferred_work(struct work_struct *work)
+{
+	struct quorum_c *qc = container_of(work, struct quorum_c, deferred_work);
+	struct quorum_range *r, *tmp;
+	struct quorum_io *io, *next;
+	LIST_HEAD(ready);
+
+	spin_lock_irq(&qc->range_lock);
+	list_for_each_entry_safe(r, tmp, &qc->deferred, list) {
+		if (quorum_range_busy(qc, r))
+			continue;
+		list_move_tail(&r->list, &qc->active);
+		io = container_of(r, struct quorum_io, range);
+		list_add_tail(&io->dispatch, &ready);
+	}
+	spin_unlock_irq(&qc->range_lock);
+
+	list_for_each_entry_safe(io, next, &ready, dispatch)
+		quorum_issue(io);
 }
 
 /*
@@ -362,6 +509,7 @@ static void quorum_write_done(struct quorum_io *io)
 				      QUORUM_OP_WRITE, votes,
 				      io->iter.bi_sector, bio_sectors(bio));
 	}
+	quorum_unlock_range(qc, &io->range, NULL);
 	bio_endio(bio);
 }
 
@@ -413,8 +561,8 @@ static void quorum_get_copy(struct quorum_io *io, unsigned int leg,
 	}
 }
 
-static struct bvec_iter quorum_range(const struct quorum_copy *copy,
-				     unsigned int offset, unsigned int len)
+static struct bvec_iter quorum_copy_seek(const struct quorum_copy *copy,
+					 unsigned int offset, unsigned int len)
 {
 	struct bvec_iter iter = copy->iter;
 
@@ -423,19 +571,18 @@ static struct bvec_iter quorum_range(const struct quorum_copy *copy,
 	return iter;
 }
 
-/* Compare (@to == NULL) or copy @from's range into @to's. */
-static bool quorum_range_cmp_or_copy(const struct quorum_copy *from,
-				     const struct quorum_copy *to,
-				     bool copy, unsigned int offset,
-				     unsigned int len)
+/* Compare two ranges, or copy the first into the second (@copy). */
+static bool quorum_cmp_or_copy(const struct quorum_copy *a, unsigned int a_off,
+			       const struct quorum_copy *b, unsigned int b_off,
+			       unsigned int len, bool copy)
 {
-	struct bvec_iter ia = quorum_range(from, offset, len);
-	struct bvec_iter ib = quorum_range(to, offset, len);
+	struct bvec_iter ia = quorum_copy_seek(a, a_off, len);
+	struct bvec_iter ib = quorum_copy_seek(b, b_off, len);
 	bool equal = true;
 
 	while (equal && ia.bi_size) {
-		struct bio_vec va = bvec_iter_bvec(from->bvecs, ia);
-		struct bio_vec vb = bvec_iter_bvec(to->bvecs, ib);
+		struct bio_vec va = bvec_iter_bvec(a->bvecs, ia);
+		struct bio_vec vb = bvec_iter_bvec(b->bvecs, ib);
 		unsigned int n = min(va.bv_len, vb.bv_len);
 		void *pa = bvec_kmap_local(&va);
 		void *pb = bvec_kmap_local(&vb);
@@ -448,8 +595,8 @@ static bool quorum_range_cmp_or_copy(const struct quorum_copy *from,
 		}
 		kunmap_local(pb);
 		kunmap_local(pa);
-		bvec_iter_advance_single(from->bvecs, &ia, n);
-		bvec_iter_advance_single(to->bvecs, &ib, n);
+		bvec_iter_advance_single(a->bvecs, &ia, n);
+		bvec_iter_advance_single(b->bvecs, &ib, n);
 	}
 	return equal;
 }
@@ -458,21 +605,21 @@ static bool quorum_range_equal(const struct quorum_copy *a,
 			       const struct quorum_copy *b,
 			       unsigned int offset, unsigned int len)
 {
-	return quorum_range_cmp_or_copy(a, b, false, offset, len);
+	return quorum_cmp_or_copy(a, offset, b, offset, len, false);
 }
 
 static void quorum_range_copy(const struct quorum_copy *from,
 			      const struct quorum_copy *to,
 			      unsigned int offset, unsigned int len)
 {
-	quorum_range_cmp_or_copy(from, to, true, offset, len);
+	quorum_cmp_or_copy(from, offset, to, offset, len, true);
 }
 
 static int quorum_range_digest(struct crypto_shash *tfm,
 			       const struct quorum_copy *copy,
 			       unsigned int offset, unsigned int len, u8 *digest)
 {
-	struct bvec_iter iter = quorum_range(copy, offset, len);
+	struct bvec_iter iter = quorum_copy_seek(copy, offset, len);
 	SHASH_DESC_ON_STACK(desc, tfm);
 	int r;
 
@@ -493,15 +640,116 @@ static int quorum_range_digest(struct crypto_shash *tfm,
 }
 
 /*
+ * Repairs (rewrite_corrupted): the winning bytes, copied out of the read
+ * before it completes, are written to a leg that was outvoted or failed.
+ * The read hands its range over to its repairs, so no write can come
+ * between the vote and the repair; the read itself does not wait for them.
+ */
+
+static void quorum_free_repair(struct quorum_repair *rep)
+{
+	struct bio *bio = rep->bio;
+	unsigned int i;
+
+	if (bio) {
+		for (i = 0; i < bio->bi_vcnt; i++)
+			__free_page(bio->bi_io_vec[i].bv_page);
+		bio_put(bio);
+	}
+	kfree(rep);
+}
+
+static void quorum_repair_endio(struct bio *bio)
+{
+	struct quorum_repair *rep = bio->bi_private;
+	struct quorum_c *qc = rep->qc;
+	sector_t sectors = rep->range.end - rep->range.start;
+	int error = blk_status_to_errno(bio->bi_status);
+
+	if (error) {
+		atomic_inc(&qc->legs[rep->leg].write_errors);
+		quorum_report_leg(qc, rep->leg, QUORUM_OP_WRITE, error,
+				  rep->range.start, sectors);
+	} else {
+		atomic_add(rep->blocks, &qc->legs[rep->leg].repaired);
+		quorum_report_repaired(qc, rep->leg, rep->range.start, sectors);
+	}
+	quorum_unlock_range(qc, &rep->range, NULL);
+	quorum_free_repair(rep);
+	if (atomic_dec_and_test(&qc->repairs_in_flight))
+		wake_up(&qc->repairs_wait);
+}
+
+/*
+ * Prepare the repair of @leg over the byte range @offset+@len of the read,
+ * whose direct copy holds the winning bytes.  Repairs are best effort: when
+ * memory is short the leg is left for a later read to repair.
+ */
+static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
+						   const struct quorum_copy *winner,
+						   unsigned int leg,
+						   unsigned int offset,
+						   unsigned int len,
+						   unsigned int blocks)
+{
+	struct quorum_c *qc = io->qc;
+	unsigned int nr_pages = DIV_ROUND_UP(len, PAGE_SIZE), left = len, i;
+	gfp_t gfp = GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN;
+	struct quorum_copy data;
+	struct quorum_repair *rep;
+
+	rep = kzalloc(sizeof(*rep), gfp);
+	if (!rep)
+		goto no_memory;
+	rep->qc = qc;
+	rep->leg = leg;
+	rep->blocks = blocks;
+	rep->range.start = io->iter.bi_sector + (offset >> SECTOR_SHIFT);
+	rep->range.end = rep->range.start + (len >> SECTOR_SHIFT);
+	rep->range.exclusive = true;
+
+	rep->bio = bio_alloc_bioset(qc->legs[leg].dev->bdev, nr_pages,
+				    REQ_OP_WRITE, GFP_NOIO, &qc->bs);
+	rep->bio->bi_iter.bi_sector = dm_target_offset(qc->ti, rep->range.start);
+	rep->bio->bi_end_io = quorum_repair_endio;
+	rep->bio->bi_private = rep;
+	for (i = 0; i < nr_pages; i++) {
+		struct page *page = alloc_page(gfp);
+		unsigned int n = min_t(unsigned int, left, PAGE_SIZE);
+
+		if (!page)
+			goto no_memory;
+		__bio_add_page(rep->bio, page, n, 0);
+		left -= n;
+	}
+
+	data.bvecs = rep->bio->bi_io_vec;
+	data.iter = (struct bvec_iter) { .bi_size = len };
+	quorum_cmp_or_copy(winner, offset, &data, 0, len, true);
+	atomic_inc(&qc->repairs_in_flight);
+	return rep;
+
+no_memory:
+	DMERR_LIMIT("%s: leg %s not repaired at sectors %llu+%u: out of memory",
+		    dm_device_name(qc->md), qc->legs[leg].dev->name,
+		    (unsigned long long)io->iter.bi_sector + (offset >> SECTOR_SHIFT),
+		    len >> SECTOR_SHIFT);
+	if (rep)
+		quorum_free_repair(rep);
+	return NULL;
+}
+
+/*
  * The block vote, run from the workqueue once the copies were found to
- * differ.  Each 4 KiB block (the read's unaligned head and tail as they are)
- * is elected on its own; outvoted blocks and blocks with no winner are
- * reported per leg in runs of adjacent blocks.
+ * differ (or a leg failed and rewrite_corrupted is on).  Each 4 KiB block
+ * (the read's unaligned head and tail as they are) is elected on its own;
+ * outvoted blocks, blocks with no winner and repairs go per leg in runs of
+ * adjacent blocks.
  */
 
 struct quorum_run {
-	sector_t sector;
-	sector_t sectors;
+	unsigned int offset;	/* bytes into the read */
+	unsigned int len;
 	unsigned int blocks;
 	unsigned int votes;
 };
@@ -510,7 +758,9 @@ struct quorum_vote_state {
 	u8 digests[QUORUM_MAX_LEGS][SHA256_DIGEST_SIZE];
 	struct quorum_copy copies[QUORUM_MAX_LEGS];
 	struct quorum_run outvoted[QUORUM_MAX_LEGS];
+	struct quorum_run repair[QUORUM_MAX_LEGS];
 	struct quorum_run failed;
+	struct quorum_repair *repairs;
 };
 
 static bool quorum_same_digest(void *ctx, unsigned int a, unsigned int b)
@@ -520,40 +770,62 @@ static bool quorum_same_digest(void *ctx, unsigned int a, unsigned int b)
 	return !memcmp(vs->digests[a], vs->digests[b], SHA256_DIGEST_SIZE);
 }
 
-/* Extend @run with a block, or tell that the run must be reported first. */
-static bool quorum_run_extends(const struct quorum_run *run, sector_t sector)
+/* Does a block at @offset extend @run (or start it)? */
+static bool quorum_run_extends(const struct quorum_run *run, unsigned int offset)
 {
-	return !run->sectors || run->sector + run->sectors == sector;
+	return !run->len || run->offset + run->len == offset;
 }
 
-static void quorum_run_add(struct quorum_run *run, sector_t sector,
-			   sector_t sectors, unsigned int votes)
+static void quorum_run_add(struct quorum_run *run, unsigned int offset,
+			   unsigned int len, unsigned int votes)
 {
-	if (!run->sectors) {
-		run->sector = sector;
+	if (!run->len) {
+		run->offset = offset;
 		run->votes = votes;
 	}
-	run->sectors += sectors;
+	run->len += len;
 	run->blocks++;
 	run->votes = max(run->votes, votes);
 }
 
-static void quorum_flush_outvoted(struct quorum_c *qc, unsigned int leg,
+static void quorum_flush_outvoted(struct quorum_io *io, unsigned int leg,
 				  struct quorum_run *run)
 {
-	if (!run->sectors)
+	struct quorum_c *qc = io->qc;
+
+	if (!run->len)
 		return;
 	atomic_add(run->blocks, &qc->legs[leg].outvoted);
-	quorum_report_leg(qc, leg, QUORUM_OP_READ, 0, run->sector, run->sectors);
+	quorum_report_leg(qc, leg, QUORUM_OP_READ, 0,
+			  io->iter.bi_sector + (run->offset >> SECTOR_SHIFT),
+			  run->len >> SECTOR_SHIFT);
 	memset(run, 0, sizeof(*run));
 }
 
-static void quorum_flush_failed(struct quorum_c *qc, struct quorum_run *run)
+static void quorum_flush_repair(struct quorum_io *io,
+				struct quorum_vote_state *vs, unsigned int leg)
 {
-	if (!run->sectors)
+	struct quorum_run *run = &vs->repair[leg];
+	struct quorum_repair *rep;
+
+	if (!run->len)
 		return;
-	quorum_report_failure(qc, QUORUM_OP_READ, run->votes, run->sector,
-			      run->sectors);
+	rep = quorum_prepare_repair(io, &vs->copies[io->direct], leg,
+				    run->offset, run->len, run->blocks);
+	if (rep) {
+		rep->next = vs->repairs;
+		vs->repairs = rep;
+	}
+	memset(run, 0, sizeof(*run));
+}
+
+static void quorum_flush_failed(struct quorum_io *io, struct quorum_run *run)
+{
+	if (!run->len)
+		return;
+	quorum_report_failure(io->qc, QUORUM_OP_READ, run->votes,
+			      io->iter.bi_sector + (run->offset >> SECTOR_SHIFT),
+			      run->len >> SECTOR_SHIFT);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -574,7 +846,7 @@ static unsigned int quorum_vote_block(struct quorum_io *io,
 						   &vs->copies[i], offset, len);
 	if (equal) {
 		*votes = hweight32(voters);
-		return voters;
+		return *votes >= qc->threshold ? voters : 0;
 	}
 
 	for (i = 0; i < qc->nr_legs; i++) {
@@ -593,26 +865,22 @@ static unsigned int quorum_vote_block(struct quorum_io *io,
 	return res.winners;
 }
 
-static blk_status_t quorum_vote_blocks(struct quorum_io *io, unsigned int voters)
+static blk_status_t quorum_vote_blocks(struct quorum_io *io,
+				       struct quorum_vote_state *vs,
+				       unsigned int voters)
 {
 	struct quorum_c *qc = io->qc;
-	struct quorum_vote_state *vs;
+	bool rewrite = qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED;
 	sector_t leg_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
 	unsigned int offset, len, i, winners, votes;
 	bool failed = false;
 
-	vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
-	memset(vs, 0, sizeof(*vs));
-
 	for (i = 0; i < qc->nr_legs; i++)
-		if (voters & (1u << i))
+		if (voters & (1u << i) || i == io->direct)
 			quorum_get_copy(io, i, &vs->copies[i]);
-	if (!(voters & (1u << io->direct)))
-		quorum_get_copy(io, io->direct, &vs->copies[io->direct]);
 
 	for (offset = 0; offset < io->iter.bi_size; offset += len) {
 		sector_t s = leg_sector + (offset >> SECTOR_SHIFT);
-		sector_t dm_s = io->iter.bi_sector + (offset >> SECTOR_SHIFT);
 
 		len = min_t(unsigned int, io->iter.bi_size - offset,
 			    (QUORUM_BLOCK_SECTORS -
@@ -621,30 +889,35 @@ static blk_status_t quorum_vote_blocks(struct quorum_io *io, unsigned int voters
 
 		if (!winners) {
 			failed = true;
-			if (!quorum_run_extends(&vs->failed, dm_s))
-				quorum_flush_failed(qc, &vs->failed);
-			quorum_run_add(&vs->failed, dm_s, len >> SECTOR_SHIFT,
-				       votes);
+			if (!quorum_run_extends(&vs->failed, offset))
+				quorum_flush_failed(io, &vs->failed);
+			quorum_run_add(&vs->failed, offset, len, votes);
 			continue;
 		}
 		if (!(winners & (1u << io->direct)))
 			quorum_range_copy(&vs->copies[__ffs(winners)],
 					  &vs->copies[io->direct], offset, len);
 		for (i = 0; i < qc->nr_legs; i++) {
-			struct quorum_run *run = &vs->outvoted[i];
-
-			if (!(voters & ~winners & (1u << i)))
+			if (winners & (1u << i))
 				continue;
-			if (!quorum_run_extends(run, dm_s))
-				quorum_flush_outvoted(qc, i, run);
-			quorum_run_add(run, dm_s, len >> SECTOR_SHIFT, 0);
+			if (voters & (1u << i)) {
+				if (!quorum_run_extends(&vs->outvoted[i], offset))
+					quorum_flush_outvoted(io, i, &vs->outvoted[i]);
+				quorum_run_add(&vs->outvoted[i], offset, len, 0);
+			}
+			if (rewrite) {
+				if (!quorum_run_extends(&vs->repair[i], offset))
+					quorum_flush_repair(io, vs, i);
+				quorum_run_add(&vs->repair[i], offset, len, 0);
+			}
 		}
 	}
 
-	for (i = 0; i < qc->nr_legs; i++)
-		quorum_flush_outvoted(qc, i, &vs->outvoted[i]);
-	quorum_flush_failed(qc, &vs->failed);
-	mempool_free(vs, qc->vote_pool);
+	for (i = 0; i < qc->nr_legs; i++) {
+		quorum_flush_outvoted(io, i, &vs->outvoted[i]);
+		quorum_flush_repair(io, vs, i);
+	}
+	quorum_flush_failed(io, &vs->failed);
 	return failed ? BLK_STS_IOERR : BLK_STS_OK;
 }
 
@@ -664,11 +937,19 @@ static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io)
 	}
 }
 
-static void quorum_read_complete(struct quorum_io *io, blk_status_t status)
+static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
+				 struct quorum_repair *repairs)
 {
+	struct quorum_c *qc = io->qc;
 	struct bio *bio = quorum_io_bio(io);
+	struct quorum_repair *rep, *next;
 
-	quorum_free_buffers(io->qc, io);
+	quorum_free_buffers(qc, io);
+	quorum_unlock_range(qc, &io->range, repairs);
+	for (rep = repairs; rep; rep = next) {
+		next = rep->next;
+		submit_bio_noacct(rep->bio);
+	}
 	bio->bi_status = status;
 	bio_endio(bio);
 }
@@ -676,17 +957,28 @@ static void quorum_read_complete(struct quorum_io *io, blk_status_t status)
 static void quorum_vote_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
+	struct quorum_c *qc = io->qc;
+	struct quorum_vote_state *vs;
+	struct quorum_repair *repairs;
 	unsigned int voters = 0, i;
+	blk_status_t status;
 
-	for (i = 0; i < io->qc->nr_legs; i++)
+	for (i = 0; i < qc->nr_legs; i++)
 		if (!io->status[i])
 			voters |= 1u << i;
-	quorum_read_complete(io, quorum_vote_blocks(io, voters));
+
+	vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
+	memset(vs, 0, sizeof(*vs));
+	status = quorum_vote_blocks(io, vs, voters);
+	repairs = vs->repairs;
+	mempool_free(vs, qc->vote_pool);
+
+	quorum_read_complete(io, status, repairs);
 }
 
 /*
  * A read's legs have all completed.  Runs in completion context unless that
- * is hard interrupt context; hashing is always left to the workqueue.
+ * is hard interrupt context; hashing and repairs are left to the workqueue.
  */
 static void quorum_read_check(struct quorum_io *io)
 {
@@ -694,6 +986,7 @@ static void quorum_read_check(struct quorum_io *io)
 	struct quorum_copy ref_copy, copy;
 	int errors[QUORUM_MAX_LEGS];
 	unsigned int succeeded, votes, ref, i;
+	bool vote = false;
 	int error;
 
 	quorum_collect_errors(io, errors, &succeeded);
@@ -702,28 +995,32 @@ static void quorum_read_check(struct quorum_io *io)
 		quorum_report_failure(qc, QUORUM_OP_READ, votes,
 				      io->iter.bi_sector, io->iter.bi_size >> SECTOR_SHIFT);
 		error = quorum_common_error(errors, qc->nr_legs);
-		quorum_read_complete(io, errno_to_blk_status(error));
+		quorum_read_complete(io, errno_to_blk_status(error), NULL);
 		return;
 	}
 
 	/* The fast path: every copy that was read is the same. */
 	ref = __ffs(succeeded);
 	quorum_get_copy(io, ref, &ref_copy);
-	for (i = ref + 1; i < qc->nr_legs; i++) {
+	for (i = ref + 1; !vote && i < qc->nr_legs; i++) {
 		if (!(succeeded & (1u << i)))
 			continue;
 		quorum_get_copy(io, i, &copy);
-		if (!quorum_range_equal(&ref_copy, &copy, 0, io->iter.bi_size)) {
-			INIT_WORK(&io->work, quorum_vote_work);
-			queue_work(qc->wq, &io->work);
-			return;
-		}
+		vote = !quorum_range_equal(&ref_copy, &copy, 0, io->iter.bi_size);
+	}
+	if (qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED &&
+	    votes != qc->nr_legs)
+		vote = true;
+	if (vote) {
+		INIT_WORK(&io->work, quorum_vote_work);
+		queue_work(qc->wq, &io->work);
+		return;
 	}
 	if (ref != io->direct) {
 		quorum_get_copy(io, io->direct, &copy);
 		quorum_range_copy(&ref_copy, &copy, 0, io->iter.bi_size);
 	}
-	quorum_read_complete(io, BLK_STS_OK);
+	quorum_read_complete(io, BLK_STS_OK, NULL);
 }
 
 static void quorum_read_check_work(struct work_struct *work)
@@ -792,6 +1089,7 @@ retry:
 			goto fail;
 		io->buf[i] = buf;
 		buf->bi_ioprio = bio->bi_ioprio;
+		buf->bi_end_io = quorum_read_endio;
 		for (p = 0; p < nr_pages; p++) {
 			struct page *page = mempool_alloc(qc->page_pool, gfp);
 			unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
@@ -815,18 +1113,12 @@ fail:
 	goto retry;
 }
 
-static int quorum_map_read(struct quorum_c *qc, struct quorum_io *io,
-			   struct bio *bio)
+static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io)
 {
-	sector_t leg_sector = dm_target_offset(qc->ti, bio->bi_iter.bi_sector);
-	unsigned int max = QUORUM_MAX_READ_SECTORS -
-			   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
+	struct bio *bio = quorum_io_bio(io);
 	struct bio *clone;
 	unsigned int i;
 
-	if (bio_sectors(bio) > max)
-		dm_accept_partial_bio(bio, max);
-	io->iter = bio->bi_iter;
 	io->direct = 0;
 	memset(io->buf, 0, sizeof(io->buf));
 	atomic_set(&io->pending, qc->nr_legs);
@@ -838,23 +1130,18 @@ static int quorum_map_read(struct quorum_c *qc, struct quorum_io *io,
 	clone->bi_end_io = quorum_read_endio;
 	submit_bio_noacct(clone);
 
-	for (i = 0; i < qc->nr_legs; i++) {
-		if (i == io->direct)
-			continue;
-		io->buf[i]->bi_end_io = quorum_read_endio;
-		submit_bio_noacct(io->buf[i]);
-	}
-	return DM_MAPIO_SUBMITTED;
+	for (i = 0; i < qc->nr_legs; i++)
+		if (i != io->direct)
+			submit_bio_noacct(io->buf[i]);
 }
 
 /* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
-static int quorum_map_write(struct quorum_c *qc, struct quorum_io *io,
-			    struct bio *bio)
+static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io)
 {
+	struct bio *bio = quorum_io_bio(io);
 	struct bio *clones[QUORUM_MAX_LEGS];
 	unsigned int i;
 
-	io->iter = bio->bi_iter;
 	atomic_set(&io->pending, qc->nr_legs);
 	for (i = 0; i < qc->nr_legs; i++) {
 		clones[i] = quorum_alloc_bio(qc, io, i, bio, 0, 0, GFP_NOIO);
@@ -862,18 +1149,38 @@ static int quorum_map_write(struct quorum_c *qc, struct quorum_io *io,
 	}
 	for (i = 0; i < qc->nr_legs; i++)
 		submit_bio_noacct(clones[i]);
-	return DM_MAPIO_SUBMITTED;
+}
+
+static void quorum_issue(struct quorum_io *io)
+{
+	if (io->range.exclusive)
+		quorum_issue_write(io->qc, io);
+	else
+		quorum_issue_read(io->qc, io);
 }
 
 static int quorum_map(struct dm_target *ti, struct bio *bio)
 {
 	struct quorum_c *qc = ti->private;
 	struct quorum_io *io = dm_per_bio_data(bio, sizeof(*io));
+	bool read = bio_op(bio) == REQ_OP_READ;
 
+	if (read) {
+		sector_t leg_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+		unsigned int max = QUORUM_MAX_READ_SECTORS -
+				   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
+
+		if (bio_sectors(bio) > max)
+			dm_accept_partial_bio(bio, max);
+	}
 	io->qc = qc;
-	if (bio_op(bio) == REQ_OP_READ)
-		return quorum_map_read(qc, io, bio);
-	return quorum_map_write(qc, io, bio);
+	io->iter = bio->bi_iter;
+	io->range.start = bio->bi_iter.bi_sector;
+	io->range.end = bio_end_sector(bio);
+	io->range.exclusive = !read;
+	if (quorum_lock_range(qc, &io->range))
+		quorum_issue(io);
+	return DM_MAPIO_SUBMITTED;
 }
 
 /*
@@ -980,6 +1287,11 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	mutex_init(&qc->page_lock);
 	spin_lock_init(&qc->event_lock);
 	INIT_WORK(&qc->event_work, quorum_event_work);
+	spin_lock_init(&qc->range_lock);
+	INIT_LIST_HEAD(&qc->active);
+	INIT_LIST_HEAD(&qc->deferred);
+	INIT_WORK(&qc->deferred_work, quorum_deferred_work);
+	init_waitqueue_head(&qc->repairs_wait);
 
 	for (i = 0; i < table.nr_legs; i++) {
 		qc->nr_legs = i + 1;
@@ -1044,7 +1356,11 @@ static void quorum_postsuspend(struct dm_target *ti)
 {
 	struct quorum_c *qc = ti->private;
 
-	/* No uevent of this table may be sent once it is suspended. */
+	/*
+	 * The bios are done; repairs, which dm core does not see, may not
+	 * be, and no uevent of this table may be sent once it is suspended.
+	 */
+	wait_event(qc->repairs_wait, !atomic_read(&qc->repairs_in_flight));
 	flush_workqueue(qc->wq);
 }
 
@@ -1079,10 +1395,11 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		for (i = 0; i < qc->nr_legs; i++) {
 			struct quorum_leg *leg = &qc->legs[i];
 
-			DMEMIT(" %u:%u:%u:%u", atomic_read(&leg->read_errors),
+			DMEMIT(" %u:%u:%u:%u:%u", atomic_read(&leg->read_errors),
 			       atomic_read(&leg->write_errors),
 			       atomic_read(&leg->flush_errors),
-			       atomic_read(&leg->outvoted));
+			       atomic_read(&leg->outvoted),
+			       atomic_read(&leg->repaired));
 		}
 		DMEMIT(" %u %u", atomic_read(&qc->quorum_failures),
 		       atomic_read(&qc->events_dropped));
