@@ -265,10 +265,10 @@ static void quorum_report_failure(struct quorum_c *qc, enum quorum_op op,
 	};
 
 	atomic_inc(&qc->quorum_failures);
-	DMERR_LIMIT("%s: %s quorum failure at sectors %llu+%llu: %u legs agree, threshold %u",
+	DMERR_LIMIT("%s: %s quorum failure at sectors %llu+%llu: %u of %u legs agree, threshold %u",
 		    dm_device_name(qc->md), quorum_op_names[op],
 		    (unsigned long long)sector, (unsigned long long)sectors,
-		    votes, qc->threshold);
+		    votes, qc->nr_legs, qc->threshold);
 	quorum_queue_event(qc, &ev, &qc->next_event[ev.action][op]);
 }
 
