@@ -24,20 +24,47 @@
 
 #include "dm-quorum-vote.h"
 
-/* Feature arguments, as bits of quorum_table.features. */
+/* Feature arguments, as bits of quorum_table.features: those given. */
 #define QUORUM_FEATURE_REWRITE_CORRUPTED	BIT(0)
+#define QUORUM_FEATURE_READ_PATTERN		BIT(1)
+#define QUORUM_FEATURE_ERROR_LIMIT		BIT(2)
+#define QUORUM_FEATURE_SCRUB_RATE		BIT(3)
+#define QUORUM_NR_FEATURES	4
 
-#define QUORUM_NR_FEATURES	1
-
-static const char * const quorum_feature_names[QUORUM_NR_FEATURES] = {
-	"rewrite_corrupted",
+struct quorum_feature {
+	const char *name;
+	bool has_value;
 };
+
+/* In the order "dmsetup table" prints them. */
+static const struct quorum_feature quorum_features[QUORUM_NR_FEATURES] = {
+	{ "rewrite_corrupted", false },
+	{ "read_pattern", true },
+	{ "error_limit", true },
+	{ "scrub_rate", true },
+};
+
+enum quorum_read_pattern {
+	QUORUM_READ_QUORUM,	/* read every leg and vote */
+	QUORUM_READ_FIFO,	/* read the first alive leg, fall back in order */
+};
+
+static const char * const quorum_read_pattern_names[] = { "quorum", "fifo" };
+
+/* Consecutive I/O errors after which a leg is failed; 0: never. */
+#define QUORUM_DEFAULT_ERROR_LIMIT	8
+#define QUORUM_MAX_ERROR_LIMIT		1000000
+/* KiB/s; 0: no limit. */
+#define QUORUM_MAX_SCRUB_RATE		1073741824u
 
 struct quorum_table {
 	unsigned int threshold;
 	unsigned int nr_legs;
 	char **legs;		/* points into the argument vector */
-	unsigned int features;	/* QUORUM_FEATURE_* */
+	unsigned int features;	/* QUORUM_FEATURE_*: those given */
+	unsigned int read_pattern;
+	unsigned int error_limit;
+	unsigned int scrub_rate;
 	const char *bad_arg;	/* the word an error is about, or NULL */
 };
 
@@ -103,6 +130,7 @@ static char *quorum_parse_table(unsigned int argc, char **argv,
 	unsigned int i, j, nr_features;
 
 	memset(t, 0, sizeof(*t));
+	t->error_limit = QUORUM_DEFAULT_ERROR_LIMIT;
 	if (argc < 1)
 		return "Missing arguments: <threshold> <dev_1> ... <dev_N>";
 
@@ -129,18 +157,79 @@ static char *quorum_parse_table(unsigned int argc, char **argv,
 		return "Invalid number of feature arguments";
 	}
 	for (i++; i < argc; i++) {
-		for (j = 0; j < QUORUM_NR_FEATURES; j++)
-			if (!strcmp(argv[i], quorum_feature_names[j]))
-				break;
+		const struct quorum_feature *f = NULL;
+		const char *value;
+
 		t->bad_arg = argv[i];
-		if (j == QUORUM_NR_FEATURES)
+		for (j = 0; j < QUORUM_NR_FEATURES; j++)
+			if (!strcmp(argv[i], quorum_features[j].name))
+				f = &quorum_features[j];
+		if (!f)
 			return "Unknown feature argument";
+		j = f - quorum_features;
 		if (t->features & (1u << j))
 			return "Feature argument given twice";
 		t->features |= 1u << j;
+		if (!f->has_value)
+			continue;
+		if (++i == argc)
+			return "Feature argument needs a value";
+		value = argv[i];
+		t->bad_arg = value;
+		switch (1u << j) {
+		case QUORUM_FEATURE_READ_PATTERN:
+			if (!strcmp(value, "quorum"))
+				t->read_pattern = QUORUM_READ_QUORUM;
+			else if (!strcmp(value, "fifo"))
+				t->read_pattern = QUORUM_READ_FIFO;
+			else
+				return "Invalid read_pattern: must be quorum or fifo";
+			break;
+		case QUORUM_FEATURE_ERROR_LIMIT:
+			if (!quorum_parse_uint(value, QUORUM_MAX_ERROR_LIMIT,
+					       &t->error_limit))
+				return "Invalid error_limit: must be between 0 and 1000000";
+			break;
+		case QUORUM_FEATURE_SCRUB_RATE:
+			if (!quorum_parse_uint(value, QUORUM_MAX_SCRUB_RATE,
+					       &t->scrub_rate))
+				return "Invalid scrub_rate: must be KiB/s between 0 and 1073741824";
+			break;
+		}
 	}
 	t->bad_arg = NULL;
 	return NULL;
+}
+
+/*
+ * quorum_parse_leg_ref - a leg as a message names it
+ * @s: "<index>" (0-based, in table order) or "<major>:<minor>"
+ *
+ * Returns false if @s is neither; otherwise *@index is set for an index
+ * (and *@is_index true), or *@major and *@minor for a device number.
+ */
+static bool quorum_parse_leg_ref(const char *s, bool *is_index,
+				 unsigned int *index, unsigned int *major,
+				 unsigned int *minor)
+{
+	char buf[24];
+	const char *colon = s ? strchr(s, ':') : NULL;
+	size_t n;
+
+	if (!s)
+		return false;
+	if (!colon) {
+		*is_index = true;
+		return quorum_parse_uint(s, QUORUM_MAX_LEGS - 1, index);
+	}
+	n = colon - s;
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*is_index = false;
+	return quorum_parse_uint(buf, 4095, major) &&
+	       quorum_parse_uint(colon + 1, 1048575, minor);
 }
 
 #endif /* DM_QUORUM_TABLE_H */

@@ -7,14 +7,19 @@
  *   <start> <len> quorum <threshold> <dev_1> ... <dev_N>
  *                        [<#feature_args> <feature_arg>...]
  *
- * Writes, flushes and discards are cloned to every leg and succeed when at
- * least <threshold> legs succeed.  Reads go to every leg: the first leg reads
- * straight into the caller's pages, the others into private pages.  When all
- * copies that were read are identical (memcmp), the read completes; when they
- * differ, every 4 KiB block is voted on by SHA-256 digest and the largest
- * group of equal copies wins if it has at least <threshold> votes and no
- * other group ties it.  Outvoted and failing legs, and quorum failures, are
- * reported in the kernel log, as uevents and in the status counters.
+ * Writes, flushes and discards are cloned to every alive leg and succeed
+ * when at least <threshold> legs succeed.  Reads go to every alive leg: the
+ * first reads straight into the caller's pages, the others into private
+ * pages.  When all copies that were read are identical (memcmp), the read
+ * completes; when they differ, every 4 KiB block is voted on by SHA-256
+ * digest and the largest group of equal copies wins if it has at least
+ * <threshold> votes and no other group ties it.  Outvoted and failing legs,
+ * and quorum failures, are reported in the kernel log, as uevents and in the
+ * status counters; with rewrite_corrupted the losers are rewritten.
+ *
+ * Overlapping I/O is kept in order (see "Ordering"), legs fail and return
+ * (see "Leg failure"), a scrub walks the whole device in the background,
+ * and read_pattern fifo reads one leg only, without a vote.
  *
  * The idea comes from QEMU's quorum block driver.
  */
@@ -63,11 +68,25 @@ enum quorum_action {
 	QUORUM_ACTION_REPORT_BAD,
 	QUORUM_ACTION_FAILURE,
 	QUORUM_ACTION_REPAIRED,
+	QUORUM_ACTION_LEG_FAILED,
+	QUORUM_ACTION_LEG_REINSTATED,
+	QUORUM_ACTION_SCRUB_DONE,
 	QUORUM_NR_ACTIONS
 };
 
 static const char * const quorum_action_names[QUORUM_NR_ACTIONS] = {
 	"QUORUM_REPORT_BAD", "QUORUM_FAILURE", "QUORUM_REPAIRED",
+	"QUORUM_LEG_FAILED", "QUORUM_LEG_REINSTATED", "QUORUM_SCRUB_DONE",
+};
+
+enum quorum_scrub_mode {
+	QUORUM_SCRUB_IDLE,
+	QUORUM_SCRUB_CHECK,
+	QUORUM_SCRUB_REPAIR,
+};
+
+static const char * const quorum_scrub_mode_names[] = {
+	"idle", "check", "repair",
 };
 
 /* A report on its way from the I/O path to the uevent worker. */
@@ -79,6 +98,9 @@ struct quorum_event {
 	unsigned int votes;	/* quorum failures: the largest agreement */
 	sector_t sector;
 	sector_t sectors;
+	const char *reason;	/* leg state changes, scrub results */
+	enum quorum_scrub_mode scrub_mode;
+	unsigned long long scrub_counts[3];	/* bad, repaired, unrecoverable */
 };
 
 struct quorum_leg {
@@ -88,6 +110,10 @@ struct quorum_leg {
 	atomic_t flush_errors;
 	atomic_t outvoted;		/* blocks */
 	atomic_t repaired;		/* blocks */
+	atomic_t scrub_bad;		/* blocks, in the current or last scrub */
+	atomic_t consecutive_errors;
+	atomic64_t reads;		/* bios sent */
+	atomic64_t writes;
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -114,7 +140,14 @@ struct quorum_c {
 	struct mapped_device *md;
 	unsigned int nr_legs;
 	unsigned int threshold;
-	unsigned int features;		/* QUORUM_FEATURE_* */
+	unsigned int features;		/* QUORUM_FEATURE_* given */
+	unsigned int read_pattern;	/* QUORUM_READ_* */
+	unsigned int error_limit;
+	unsigned int scrub_rate;	/* KiB/s, 0: unlimited */
+
+	spinlock_t leg_lock;		/* protects failed_legs changes */
+	unsigned long failed_legs;	/* bitmap; failed legs get no I/O */
+	bool degraded_reported;		/* too few alive legs, said once */
 
 	struct bio_set bs;		/* leg clones and private read bios */
 	mempool_t *page_pool;		/* pages of the private read bios */
@@ -141,13 +174,28 @@ struct quorum_c {
 	struct work_struct event_work;
 	struct quorum_uevent_env *env;
 
+	struct quorum_scrub *scrub;
+
 	struct quorum_leg legs[];
 };
 
-/* Per-bio data: the state of one I/O while its legs complete. */
+/* quorum_io.flags */
+#define QUORUM_IO_SCRUB_CHECK	BIT(0)
+#define QUORUM_IO_SCRUB_REPAIR	BIT(1)
+#define QUORUM_IO_SCRUB		(QUORUM_IO_SCRUB_CHECK | QUORUM_IO_SCRUB_REPAIR)
+#define QUORUM_IO_FIFO		BIT(2)
+
+/*
+ * The state of one I/O while its legs complete: per-bio data for the
+ * device's bios, embedded in the scrub for its reads.
+ */
 struct quorum_io {
 	struct quorum_c *qc;
+	struct bio *bio;		/* the I/O being served */
 	struct bvec_iter iter;		/* the bio's, as it was mapped */
+	unsigned int flags;		/* QUORUM_IO_* */
+	unsigned int legs;		/* legs the I/O was sent to */
+	unsigned int fifo_failed;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
 	struct quorum_range range;
@@ -170,13 +218,50 @@ struct quorum_repair {
 	struct quorum_range range;
 	unsigned int leg;
 	unsigned int blocks;
+	bool scrub;
 	struct bio *bio;
 	struct quorum_repair *next;
 };
 
+/*
+ * The background scrub: reads the whole device a chunk at a time through
+ * the read path (vote, ordering, repairs), one chunk in flight.
+ */
+struct quorum_scrub {
+	spinlock_t lock;		/* protects the fields below */
+	enum quorum_scrub_mode mode;	/* IDLE when none runs */
+	enum quorum_scrub_mode last_mode;
+	const char *result;		/* of the last run */
+	sector_t position;		/* next sector, relative to the target */
+	bool stop;
+	bool paused;			/* the device is suspended */
+	bool in_flight;			/* a chunk is being read */
+	unsigned long started;		/* jiffies, for the rate limit */
+	unsigned long long done_kib;	/* since started */
+	atomic64_t bad;			/* blocks, per run */
+	atomic64_t repaired;
+	atomic64_t unrecoverable;
+	wait_queue_head_t wait;		/* for in_flight to clear */
+	struct delayed_work work;
+	struct page *pages[QUORUM_MAX_READ_PAGES];
+	struct quorum_io io;		/* of the chunk in flight */
+};
+
 static struct bio *quorum_io_bio(struct quorum_io *io)
 {
-	return dm_bio_from_per_bio_data(io, sizeof(*io));
+	return io->bio;
+}
+
+static unsigned int quorum_alive_legs(struct quorum_c *qc)
+{
+	return ~(unsigned int)READ_ONCE(qc->failed_legs) &
+	       ((1u << qc->nr_legs) - 1);
+}
+
+/* Blocks an I/O touches, for counters (exact for block-aligned I/O). */
+static unsigned int quorum_nr_blocks(struct quorum_io *io)
+{
+	return DIV_ROUND_UP(io->iter.bi_size, QUORUM_BLOCK_SECTORS << SECTOR_SHIFT);
 }
 
 static bool quorum_is_flush(struct quorum_io *io)
@@ -208,7 +293,7 @@ static void quorum_queue_event(struct quorum_c *qc, const struct quorum_event *e
 	unsigned long flags;
 	bool queued = false;
 
-	if (quorum_event_allowed(next)) {
+	if (!next || quorum_event_allowed(next)) {
 		spin_lock_irqsave(&qc->event_lock, flags);
 		if (qc->nr_events < QUORUM_EVENT_QUEUE) {
 			qc->events[(qc->event_head + qc->nr_events) %
@@ -331,18 +416,44 @@ static void quorum_send_uevent(struct quorum_c *qc, const struct quorum_event *e
 
 	quorum_env_add(env, &n, "DM_TARGET=quorum");
 	quorum_env_add(env, &n, "DM_ACTION=%s", quorum_action_names[ev->action]);
-	quorum_env_add(env, &n, "DM_QUORUM_TYPE=%s", quorum_op_names[ev->op]);
-	quorum_env_add(env, &n, "DM_QUORUM_SECTOR=%llu",
-		       (unsigned long long)ev->sector);
-	quorum_env_add(env, &n, "DM_QUORUM_SECTORS=%llu",
-		       (unsigned long long)ev->sectors);
-	if (ev->leg >= 0) {
+	switch (ev->action) {
+	case QUORUM_ACTION_REPORT_BAD:
+	case QUORUM_ACTION_FAILURE:
+	case QUORUM_ACTION_REPAIRED:
+		quorum_env_add(env, &n, "DM_QUORUM_TYPE=%s", quorum_op_names[ev->op]);
+		quorum_env_add(env, &n, "DM_QUORUM_SECTOR=%llu",
+			       (unsigned long long)ev->sector);
+		quorum_env_add(env, &n, "DM_QUORUM_SECTORS=%llu",
+			       (unsigned long long)ev->sectors);
+		break;
+	case QUORUM_ACTION_SCRUB_DONE:
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_MODE=%s",
+			       quorum_scrub_mode_names[ev->scrub_mode]);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_RESULT=%s", ev->reason);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_POSITION=%llu",
+			       (unsigned long long)ev->sector);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_TOTAL=%llu",
+			       (unsigned long long)ev->sectors);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_BAD=%llu",
+			       ev->scrub_counts[0]);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_REPAIRED=%llu",
+			       ev->scrub_counts[1]);
+		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_UNRECOVERABLE=%llu",
+			       ev->scrub_counts[2]);
+		break;
+	default:
+		break;
+	}
+	if (ev->leg >= 0)
 		quorum_env_add(env, &n, "DM_QUORUM_LEG=%s",
 			       qc->legs[ev->leg].dev->name);
-		if (ev->action == QUORUM_ACTION_REPORT_BAD)
-			quorum_env_add(env, &n, "DM_QUORUM_REASON=%s",
-				       ev->error ? "error" : "outvoted");
-	} else {
+	if (ev->action == QUORUM_ACTION_REPORT_BAD)
+		quorum_env_add(env, &n, "DM_QUORUM_REASON=%s",
+			       ev->error ? "error" : "outvoted");
+	else if (ev->action == QUORUM_ACTION_LEG_FAILED ||
+		 ev->action == QUORUM_ACTION_LEG_REINSTATED)
+		quorum_env_add(env, &n, "DM_QUORUM_REASON=%s", ev->reason);
+	if (ev->action == QUORUM_ACTION_FAILURE) {
 		quorum_env_add(env, &n, "DM_QUORUM_VOTES=%u", ev->votes);
 		quorum_env_add(env, &n, "DM_QUORUM_THRESHOLD=%u", qc->threshold);
 	}
@@ -363,6 +474,66 @@ static void quorum_event_work(struct work_struct *work)
 	while (quorum_pop_event(qc, &ev))
 		quorum_send_uevent(qc, &ev);
 	dm_table_event(qc->ti->table);
+}
+
+/*
+ * Leg failure.  A failed leg (health D) gets no I/O and casts no vote.  The
+ * operator fails and reinstates legs by message; a leg also fails by itself
+ * after error_limit consecutive I/O errors, even if that leaves fewer than
+ * <threshold> legs alive: then every I/O fails at once.
+ */
+
+static void quorum_report_leg_state(struct quorum_c *qc, unsigned int leg,
+				    enum quorum_action action,
+				    const char *reason, int error)
+{
+	struct quorum_event ev = {
+		.action = action,
+		.leg = leg,
+		.error = error,
+		.reason = reason,
+	};
+
+	quorum_queue_event(qc, &ev, NULL);
+}
+
+static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
+				      int error)
+{
+	unsigned long flags;
+	bool changed;
+
+	spin_lock_irqsave(&qc->leg_lock, flags);
+	changed = !__test_and_set_bit(i, &qc->failed_legs);
+	spin_unlock_irqrestore(&qc->leg_lock, flags);
+	if (!changed)
+		return;
+	DMERR("%s: leg %s failed after %u consecutive I/O errors, last %d",
+	      dm_device_name(qc->md), qc->legs[i].dev->name, qc->error_limit,
+	      error);
+	quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED, "errors", error);
+}
+
+/* Count and report an I/O error of leg @i. */
+static void quorum_leg_error(struct quorum_c *qc, unsigned int i,
+			     enum quorum_op op, int error,
+			     sector_t sector, sector_t sectors)
+{
+	struct quorum_leg *leg = &qc->legs[i];
+
+	atomic_inc(op == QUORUM_OP_READ ? &leg->read_errors :
+		   op == QUORUM_OP_FLUSH ? &leg->flush_errors :
+		   &leg->write_errors);
+	quorum_report_leg(qc, i, op, error, sector, sectors);
+	if (qc->error_limit &&
+	    atomic_inc_return(&leg->consecutive_errors) == qc->error_limit)
+		quorum_fail_leg_on_errors(qc, i, error);
+}
+
+static void quorum_leg_success(struct quorum_leg *leg)
+{
+	if (atomic_read(&leg->consecutive_errors))
+		atomic_set(&leg->consecutive_errors, 0);
 }
 
 /*
@@ -477,18 +648,17 @@ static void quorum_collect_errors(struct quorum_io *io, int *errors,
 
 	*succeeded = 0;
 	for (i = 0; i < qc->nr_legs; i++) {
-		struct quorum_leg *leg = &qc->legs[i];
-
+		errors[i] = 0;
+		if (!(io->legs & (1u << i)))
+			continue;
 		errors[i] = blk_status_to_errno(io->status[i]);
 		if (!errors[i]) {
 			*succeeded |= 1u << i;
+			quorum_leg_success(&qc->legs[i]);
 			continue;
 		}
-		atomic_inc(op == QUORUM_OP_READ ? &leg->read_errors :
-			   op == QUORUM_OP_FLUSH ? &leg->flush_errors :
-			   &leg->write_errors);
-		quorum_report_leg(qc, i, op, errors[i], io->iter.bi_sector,
-				  bio_sectors(quorum_io_bio(io)));
+		quorum_leg_error(qc, i, op, errors[i], io->iter.bi_sector,
+				 io->iter.bi_size >> SECTOR_SHIFT);
 	}
 }
 
@@ -667,11 +837,13 @@ static void quorum_repair_endio(struct bio *bio)
 	int error = blk_status_to_errno(bio->bi_status);
 
 	if (error) {
-		atomic_inc(&qc->legs[rep->leg].write_errors);
-		quorum_report_leg(qc, rep->leg, QUORUM_OP_WRITE, error,
-				  rep->range.start, sectors);
+		quorum_leg_error(qc, rep->leg, QUORUM_OP_WRITE, error,
+				 rep->range.start, sectors);
 	} else {
+		quorum_leg_success(&qc->legs[rep->leg]);
 		atomic_add(rep->blocks, &qc->legs[rep->leg].repaired);
+		if (rep->scrub)
+			atomic64_add(rep->blocks, &qc->scrub->repaired);
 		quorum_report_repaired(qc, rep->leg, rep->range.start, sectors);
 	}
 	quorum_unlock_range(qc, &rep->range, NULL);
@@ -704,6 +876,7 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	rep->qc = qc;
 	rep->leg = leg;
 	rep->blocks = blocks;
+	rep->scrub = io->flags & QUORUM_IO_SCRUB;
 	rep->range.start = io->iter.bi_sector + (offset >> SECTOR_SHIFT);
 	rep->range.end = rep->range.start + (len >> SECTOR_SHIFT);
 	rep->range.exclusive = true;
@@ -727,6 +900,7 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	data.iter = (struct bvec_iter) { .bi_size = len };
 	quorum_cmp_or_copy(winner, offset, &data, 0, len, true);
 	atomic_inc(&qc->repairs_in_flight);
+	atomic64_inc(&qc->legs[leg].writes);
 	return rep;
 
 no_memory:
@@ -865,12 +1039,21 @@ static unsigned int quorum_vote_block(struct quorum_io *io,
 	return res.winners;
 }
 
+/* Does this read write the winner back to the legs that lost it? */
+static bool quorum_io_repairs(struct quorum_io *io)
+{
+	if (io->flags & QUORUM_IO_SCRUB)
+		return io->flags & QUORUM_IO_SCRUB_REPAIR;
+	return io->qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED;
+}
+
 static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 				       struct quorum_vote_state *vs,
 				       unsigned int voters)
 {
 	struct quorum_c *qc = io->qc;
-	bool rewrite = qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED;
+	bool rewrite = quorum_io_repairs(io);
+	bool scrub = io->flags & QUORUM_IO_SCRUB;
 	sector_t leg_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
 	unsigned int offset, len, i, winners, votes;
 	bool failed = false;
@@ -889,6 +1072,8 @@ static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 
 		if (!winners) {
 			failed = true;
+			if (scrub)
+				atomic64_inc(&qc->scrub->unrecoverable);
 			if (!quorum_run_extends(&vs->failed, offset))
 				quorum_flush_failed(io, &vs->failed);
 			quorum_run_add(&vs->failed, offset, len, votes);
@@ -898,8 +1083,12 @@ static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 			quorum_range_copy(&vs->copies[__ffs(winners)],
 					  &vs->copies[io->direct], offset, len);
 		for (i = 0; i < qc->nr_legs; i++) {
-			if (winners & (1u << i))
+			if ((winners & (1u << i)) || !(io->legs & (1u << i)))
 				continue;
+			if (scrub) {
+				atomic_inc(&qc->legs[i].scrub_bad);
+				atomic64_inc(&qc->scrub->bad);
+			}
 			if (voters & (1u << i)) {
 				if (!quorum_run_extends(&vs->outvoted[i], offset))
 					quorum_flush_outvoted(io, i, &vs->outvoted[i]);
@@ -964,7 +1153,7 @@ static void quorum_vote_work(struct work_struct *work)
 	blk_status_t status;
 
 	for (i = 0; i < qc->nr_legs; i++)
-		if (!io->status[i])
+		if (io->legs & (1u << i) && !io->status[i])
 			voters |= 1u << i;
 
 	vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
@@ -992,6 +1181,9 @@ static void quorum_read_check(struct quorum_io *io)
 	quorum_collect_errors(io, errors, &succeeded);
 	votes = hweight32(succeeded);
 	if (votes < qc->threshold) {
+		if (io->flags & QUORUM_IO_SCRUB)
+			atomic64_add(quorum_nr_blocks(io),
+				     &qc->scrub->unrecoverable);
 		quorum_report_failure(qc, QUORUM_OP_READ, votes,
 				      io->iter.bi_sector, io->iter.bi_size >> SECTOR_SHIFT);
 		error = quorum_common_error(errors, qc->nr_legs);
@@ -1008,8 +1200,9 @@ static void quorum_read_check(struct quorum_io *io)
 		quorum_get_copy(io, i, &copy);
 		vote = !quorum_range_equal(&ref_copy, &copy, 0, io->iter.bi_size);
 	}
-	if (qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED &&
-	    votes != qc->nr_legs)
+	/* A leg failed: repair it, or count its blocks for the scrub. */
+	if (succeeded != io->legs &&
+	    (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB))
 		vote = true;
 	if (vote) {
 		INIT_WORK(&io->work, quorum_vote_work);
@@ -1028,8 +1221,14 @@ static void quorum_read_check_work(struct work_struct *work)
 	quorum_read_check(container_of(work, struct quorum_io, work));
 }
 
+static void quorum_fifo_done(struct quorum_io *io);
+
 static void quorum_read_done(struct quorum_io *io)
 {
+	if (io->flags & QUORUM_IO_FIFO) {
+		quorum_fifo_done(io);
+		return;
+	}
 	if (in_hardirq() || irqs_disabled()) {
 		INIT_WORK(&io->work, quorum_read_check_work);
 		queue_work(io->qc->wq, &io->work);
@@ -1082,7 +1281,7 @@ retry:
 		unsigned int left = io->iter.bi_size;
 		struct bio *buf;
 
-		if (i == io->direct)
+		if (i == io->direct || !(io->legs & (1u << i)))
 			continue;
 		buf = quorum_alloc_bio(qc, io, i, NULL, nr_pages, opf, gfp);
 		if (!buf)
@@ -1113,74 +1312,590 @@ fail:
 	goto retry;
 }
 
-static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io)
+static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
+			      unsigned int alive)
 {
 	struct bio *bio = quorum_io_bio(io);
 	struct bio *clone;
 	unsigned int i;
 
-	io->direct = 0;
+	io->legs = alive;
+	io->direct = __ffs(alive);
 	memset(io->buf, 0, sizeof(io->buf));
-	atomic_set(&io->pending, qc->nr_legs);
+	atomic_set(&io->pending, hweight32(alive));
 
 	quorum_alloc_buffers(qc, io, bio);
 	clone = quorum_alloc_bio(qc, io, io->direct, bio, 0, 0, GFP_NOIO);
 	/* A failed readahead on one leg is not a fault of that leg. */
 	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
 	clone->bi_end_io = quorum_read_endio;
-	submit_bio_noacct(clone);
 
 	for (i = 0; i < qc->nr_legs; i++)
-		if (i != io->direct)
+		if (alive & (1u << i))
+			atomic64_inc(&qc->legs[i].reads);
+	submit_bio_noacct(clone);
+	for (i = 0; i < qc->nr_legs; i++)
+		if (io->buf[i])
 			submit_bio_noacct(io->buf[i]);
 }
 
+/*
+ * read_pattern fifo: read the first alive leg only, straight into the bio's
+ * pages; on an error try the next alive leg, in table order.  Nothing is
+ * verified; with rewrite_corrupted, the legs that failed are rewritten
+ * with the data another leg served.
+ */
+static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
+{
+	struct bio *clone;
+
+	atomic_set(&io->pending, 1);
+	io->legs = 1u << io->direct;
+	clone = quorum_alloc_bio(qc, io, io->direct, quorum_io_bio(io), 0, 0,
+				 GFP_NOIO);
+	clone->bi_end_io = quorum_read_endio;
+	atomic64_inc(&qc->legs[io->direct].reads);
+	submit_bio_noacct(clone);
+}
+
+static void quorum_fifo_retry_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+
+	quorum_fifo_submit(io->qc, io);
+}
+
+static void quorum_fifo_repair_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+	struct quorum_repair *repairs = NULL, *rep;
+	struct quorum_copy data;
+	unsigned int i;
+
+	quorum_get_copy(io, io->direct, &data);
+	for (i = 0; i < io->qc->nr_legs; i++) {
+		if (!(io->fifo_failed & (1u << i)))
+			continue;
+		rep = quorum_prepare_repair(io, &data, i, 0, io->iter.bi_size,
+					    quorum_nr_blocks(io));
+		if (rep) {
+			rep->next = repairs;
+			repairs = rep;
+		}
+	}
+	quorum_read_complete(io, BLK_STS_OK, repairs);
+}
+
+static void quorum_fifo_done(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	unsigned int leg = io->direct, next;
+	int error = blk_status_to_errno(io->status[leg]);
+
+	if (!error) {
+		quorum_leg_success(&qc->legs[leg]);
+		if (io->fifo_failed && quorum_io_repairs(io)) {
+			INIT_WORK(&io->work, quorum_fifo_repair_work);
+			queue_work(qc->wq, &io->work);
+			return;
+		}
+		quorum_read_complete(io, BLK_STS_OK, NULL);
+		return;
+	}
+
+	quorum_leg_error(qc, leg, QUORUM_OP_READ, error, io->iter.bi_sector,
+			 io->iter.bi_size >> SECTOR_SHIFT);
+	io->fifo_failed |= 1u << leg;
+	next = quorum_alive_legs(qc) & ~((2u << leg) - 1);
+	if (!next) {
+		quorum_report_failure(qc, QUORUM_OP_READ, 0, io->iter.bi_sector,
+				      io->iter.bi_size >> SECTOR_SHIFT);
+		quorum_read_complete(io, io->status[leg], NULL);
+		return;
+	}
+	io->direct = __ffs(next);
+	INIT_WORK(&io->work, quorum_fifo_retry_work);
+	queue_work(qc->wq, &io->work);
+}
+
 /* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
-static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io)
+static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
+			       unsigned int alive)
 {
 	struct bio *bio = quorum_io_bio(io);
 	struct bio *clones[QUORUM_MAX_LEGS];
 	unsigned int i;
 
-	atomic_set(&io->pending, qc->nr_legs);
+	io->legs = alive;
+	atomic_set(&io->pending, hweight32(alive));
 	for (i = 0; i < qc->nr_legs; i++) {
+		clones[i] = NULL;
+		if (!(alive & (1u << i)))
+			continue;
 		clones[i] = quorum_alloc_bio(qc, io, i, bio, 0, 0, GFP_NOIO);
 		clones[i]->bi_end_io = quorum_write_endio;
+		atomic64_inc(&qc->legs[i].writes);
 	}
 	for (i = 0; i < qc->nr_legs; i++)
-		submit_bio_noacct(clones[i]);
+		if (clones[i])
+			submit_bio_noacct(clones[i]);
+}
+
+/* Fewer than <threshold> legs are alive: fail at once, say so once. */
+static void quorum_fail_fast(struct quorum_c *qc, struct quorum_io *io,
+			     unsigned int alive)
+{
+	struct quorum_event ev = {
+		.action = QUORUM_ACTION_FAILURE,
+		.op = bio_op(io->bio) == REQ_OP_READ ? QUORUM_OP_READ :
+		      quorum_is_flush(io) ? QUORUM_OP_FLUSH : QUORUM_OP_WRITE,
+		.leg = -1,
+		.votes = hweight32(alive),
+		.sector = io->iter.bi_sector,
+		.sectors = io->iter.bi_size >> SECTOR_SHIFT,
+	};
+	unsigned long flags;
+	bool report;
+
+	spin_lock_irqsave(&qc->leg_lock, flags);
+	report = !qc->degraded_reported;
+	qc->degraded_reported = true;
+	spin_unlock_irqrestore(&qc->leg_lock, flags);
+
+	atomic_inc(&qc->quorum_failures);
+	if (report) {
+		DMERR("%s: only %u of %u legs alive, threshold %u: failing all I/O",
+		      dm_device_name(qc->md), ev.votes, qc->nr_legs,
+		      qc->threshold);
+		quorum_queue_event(qc, &ev, NULL);
+	}
+	quorum_unlock_range(qc, &io->range, NULL);
+	io->bio->bi_status = BLK_STS_IOERR;
+	bio_endio(io->bio);
 }
 
 static void quorum_issue(struct quorum_io *io)
 {
-	if (io->range.exclusive)
-		quorum_issue_write(io->qc, io);
-	else
-		quorum_issue_read(io->qc, io);
+	struct quorum_c *qc = io->qc;
+	unsigned int alive = quorum_alive_legs(qc);
+
+	if (hweight32(alive) < qc->threshold) {
+		quorum_fail_fast(qc, io, alive);
+	} else if (io->range.exclusive) {
+		quorum_issue_write(qc, io, alive);
+	} else if (io->flags & QUORUM_IO_FIFO) {
+		io->direct = __ffs(alive);
+		quorum_fifo_submit(qc, io);
+	} else {
+		quorum_issue_read(qc, io, alive);
+	}
+}
+
+/* Fill in @io for @bio, hold its range, and send it when the range is free. */
+static void quorum_start_io(struct quorum_c *qc, struct quorum_io *io,
+			    struct bio *bio, unsigned int flags)
+{
+	bool read = bio_op(bio) == REQ_OP_READ;
+
+	io->qc = qc;
+	io->bio = bio;
+	io->iter = bio->bi_iter;
+	io->flags = flags;
+	io->fifo_failed = 0;
+	io->range.start = bio->bi_iter.bi_sector;
+	io->range.end = bio_end_sector(bio);
+	io->range.exclusive = !read;
+	if (quorum_lock_range(qc, &io->range))
+		quorum_issue(io);
 }
 
 static int quorum_map(struct dm_target *ti, struct bio *bio)
 {
 	struct quorum_c *qc = ti->private;
 	struct quorum_io *io = dm_per_bio_data(bio, sizeof(*io));
-	bool read = bio_op(bio) == REQ_OP_READ;
+	unsigned int flags = 0;
 
-	if (read) {
+	if (bio_op(bio) == REQ_OP_READ) {
 		sector_t leg_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 		unsigned int max = QUORUM_MAX_READ_SECTORS -
 				   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
 
+		if (qc->read_pattern == QUORUM_READ_FIFO)
+			flags |= QUORUM_IO_FIFO;
 		if (bio_sectors(bio) > max)
 			dm_accept_partial_bio(bio, max);
 	}
-	io->qc = qc;
-	io->iter = bio->bi_iter;
-	io->range.start = bio->bi_iter.bi_sector;
-	io->range.end = bio_end_sector(bio);
-	io->range.exclusive = !read;
-	if (quorum_lock_range(qc, &io->range))
-		quorum_issue(io);
+	quorum_start_io(qc, io, bio, flags);
 	return DM_MAPIO_SUBMITTED;
+}
+
+/*
+ * Scrub: "scrub check" reads the whole device through the read path and
+ * counts the blocks each leg has wrong; "scrub repair" also rewrites them
+ * from the winner.  One chunk is in flight at a time, so user I/O keeps
+ * its share; scrub_rate bounds the pace.  The scrub pauses across suspend.
+ */
+
+static void quorum_scrub_finish(struct quorum_c *qc, const char *result)
+{
+	struct quorum_scrub *sc = qc->scrub;
+	struct quorum_event ev = {
+		.action = QUORUM_ACTION_SCRUB_DONE,
+		.leg = -1,
+		.reason = result,
+	};
+
+	spin_lock_irq(&sc->lock);
+	ev.scrub_mode = sc->mode;
+	ev.sector = sc->position;
+	sc->last_mode = sc->mode;
+	sc->mode = QUORUM_SCRUB_IDLE;
+	sc->result = result;
+	spin_unlock_irq(&sc->lock);
+
+	ev.sectors = qc->ti->len;
+	ev.scrub_counts[0] = atomic64_read(&sc->bad);
+	ev.scrub_counts[1] = atomic64_read(&sc->repaired);
+	ev.scrub_counts[2] = atomic64_read(&sc->unrecoverable);
+	DMINFO("%s: scrub %s %s at %llu/%llu: bad %llu repaired %llu unrecoverable %llu",
+	       dm_device_name(qc->md), quorum_scrub_mode_names[ev.scrub_mode],
+	       result, (unsigned long long)ev.sector,
+	       (unsigned long long)ev.sectors, ev.scrub_counts[0],
+	       ev.scrub_counts[1], ev.scrub_counts[2]);
+	quorum_queue_event(qc, &ev, NULL);
+}
+
+static void quorum_scrub_chunk_endio(struct bio *bio)
+{
+	struct quorum_c *qc = bio->bi_private;
+	struct quorum_scrub *sc = qc->scrub;
+	unsigned long flags, delay = 0;
+
+	spin_lock_irqsave(&sc->lock, flags);
+	sc->position += bio_sectors(bio);
+	sc->done_kib += bio_sectors(bio) / 2;
+	sc->in_flight = false;
+	if (qc->scrub_rate) {
+		unsigned long due = sc->started +
+				    div_u64((u64)sc->done_kib * HZ, qc->scrub_rate);
+
+		if (time_before(jiffies, due))
+			delay = due - jiffies;
+	}
+	if (!sc->paused)
+		queue_delayed_work(qc->wq, &sc->work, delay);
+	spin_unlock_irqrestore(&sc->lock, flags);
+	wake_up(&sc->wait);
+	bio_put(bio);
+}
+
+static void quorum_scrub_work(struct work_struct *work)
+{
+	struct quorum_scrub *sc = container_of(to_delayed_work(work),
+					       struct quorum_scrub, work);
+	struct quorum_c *qc = sc->io.qc;
+	unsigned int flags, nr_pages, i;
+	sector_t sector, len;
+	struct bio *bio;
+	const char *end = NULL;
+
+	spin_lock_irq(&sc->lock);
+	if (sc->mode == QUORUM_SCRUB_IDLE || sc->paused || sc->in_flight) {
+		spin_unlock_irq(&sc->lock);
+		return;
+	}
+	if (sc->stop)
+		end = "stopped";
+	else if (sc->position >= qc->ti->len)
+		end = "done";
+	else if (hweight32(quorum_alive_legs(qc)) < qc->threshold)
+		end = "failed";
+	sector = sc->position;
+	len = min_t(sector_t, qc->ti->len - sector, QUORUM_MAX_READ_SECTORS);
+	flags = sc->mode == QUORUM_SCRUB_REPAIR ? QUORUM_IO_SCRUB_REPAIR :
+		QUORUM_IO_SCRUB_CHECK;
+	sc->in_flight = !end;
+	spin_unlock_irq(&sc->lock);
+
+	if (end) {
+		quorum_scrub_finish(qc, end);
+		return;
+	}
+
+	nr_pages = DIV_ROUND_UP(len << SECTOR_SHIFT, PAGE_SIZE);
+	bio = bio_alloc_bioset(NULL, nr_pages, REQ_OP_READ, GFP_NOIO, &qc->bs);
+	bio->bi_iter.bi_sector = qc->ti->begin + sector;
+	for (i = 0; i < nr_pages; i++)
+		__bio_add_page(bio, sc->pages[i],
+			       min_t(unsigned int, PAGE_SIZE,
+				     (len << SECTOR_SHIFT) - i * PAGE_SIZE), 0);
+	bio->bi_end_io = quorum_scrub_chunk_endio;
+	bio->bi_private = qc;
+	quorum_start_io(qc, &sc->io, bio, flags);
+}
+
+static int quorum_scrub_start(struct quorum_c *qc, enum quorum_scrub_mode mode)
+{
+	struct quorum_scrub *sc = qc->scrub;
+
+	spin_lock_irq(&sc->lock);
+	if (sc->mode != QUORUM_SCRUB_IDLE || sc->in_flight) {
+		spin_unlock_irq(&sc->lock);
+		DMERR("%s: a scrub is already running; \"scrub stop\" first",
+		      dm_device_name(qc->md));
+		return -EBUSY;
+	}
+	sc->mode = mode;
+	sc->stop = false;
+	sc->position = 0;
+	sc->started = jiffies;
+	sc->done_kib = 0;
+	sc->result = NULL;
+	atomic64_set(&sc->bad, 0);
+	atomic64_set(&sc->repaired, 0);
+	atomic64_set(&sc->unrecoverable, 0);
+	spin_unlock_irq(&sc->lock);
+	DMINFO("%s: scrub %s started", dm_device_name(qc->md),
+	       quorum_scrub_mode_names[mode]);
+	mod_delayed_work(qc->wq, &sc->work, 0);
+	return 0;
+}
+
+static void quorum_scrub_stop(struct quorum_c *qc)
+{
+	struct quorum_scrub *sc = qc->scrub;
+
+	spin_lock_irq(&sc->lock);
+	sc->stop = true;
+	spin_unlock_irq(&sc->lock);
+	mod_delayed_work(qc->wq, &sc->work, 0);
+}
+
+/* Suspend: no chunk may be in flight, none may start until resume. */
+static void quorum_scrub_pause(struct quorum_c *qc)
+{
+	struct quorum_scrub *sc = qc->scrub;
+
+	spin_lock_irq(&sc->lock);
+	sc->paused = true;
+	spin_unlock_irq(&sc->lock);
+	cancel_delayed_work_sync(&sc->work);
+	wait_event(sc->wait, !READ_ONCE(sc->in_flight));
+}
+
+static void quorum_scrub_resume(struct quorum_c *qc)
+{
+	struct quorum_scrub *sc = qc->scrub;
+	bool running;
+
+	spin_lock_irq(&sc->lock);
+	sc->paused = false;
+	running = sc->mode != QUORUM_SCRUB_IDLE;
+	/* The pause does not count against the rate. */
+	sc->started = jiffies;
+	sc->done_kib = 0;
+	spin_unlock_irq(&sc->lock);
+	if (running)
+		mod_delayed_work(qc->wq, &sc->work, 0);
+}
+
+static struct quorum_scrub *quorum_scrub_alloc(struct quorum_c *qc)
+{
+	struct quorum_scrub *sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	unsigned int i;
+
+	if (!sc)
+		return NULL;
+	for (i = 0; i < QUORUM_MAX_READ_PAGES; i++) {
+		sc->pages[i] = alloc_page(GFP_KERNEL);
+		if (!sc->pages[i])
+			goto bad;
+	}
+	spin_lock_init(&sc->lock);
+	init_waitqueue_head(&sc->wait);
+	INIT_DELAYED_WORK(&sc->work, quorum_scrub_work);
+	sc->io.qc = qc;
+	/* A table is loaded suspended. */
+	sc->paused = true;
+	return sc;
+bad:
+	while (i--)
+		__free_page(sc->pages[i]);
+	kfree(sc);
+	return NULL;
+}
+
+static void quorum_scrub_free(struct quorum_scrub *sc)
+{
+	unsigned int i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < QUORUM_MAX_READ_PAGES; i++)
+		__free_page(sc->pages[i]);
+	kfree(sc);
+}
+
+/*
+ * Messages.
+ */
+
+static int quorum_find_leg(struct quorum_c *qc, const char *arg)
+{
+	unsigned int index, major, minor, i;
+	bool is_index;
+
+	if (!quorum_parse_leg_ref(arg, &is_index, &index, &major, &minor))
+		return -EINVAL;
+	if (is_index)
+		return index < qc->nr_legs ? index : -ENODEV;
+	for (i = 0; i < qc->nr_legs; i++)
+		if (qc->legs[i].dev->bdev->bd_dev == MKDEV(major, minor))
+			return i;
+	return -ENODEV;
+}
+
+static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
+{
+	const char *name = qc->md ? dm_device_name(qc->md) : "";
+	int i = quorum_find_leg(qc, arg);
+	unsigned int alive;
+	int r = 0;
+
+	if (i < 0) {
+		DMERR("%s: %s: no leg %s: give an index from 0 to %u or a leg's major:minor",
+		      name, fail ? "fail_leg" : "reinstate_leg", arg,
+		      qc->nr_legs - 1);
+		return -EINVAL;
+	}
+
+	spin_lock_irq(&qc->leg_lock);
+	alive = hweight32(quorum_alive_legs(qc));
+	if (fail && test_bit(i, &qc->failed_legs)) {
+		r = -EINVAL;
+	} else if (fail && alive - 1 < qc->threshold) {
+		r = -EBUSY;
+	} else if (!fail && !test_bit(i, &qc->failed_legs)) {
+		r = -EINVAL;
+	} else if (fail) {
+		__set_bit(i, &qc->failed_legs);
+	} else {
+		__clear_bit(i, &qc->failed_legs);
+		atomic_set(&qc->legs[i].consecutive_errors, 0);
+		if (alive + 1 >= qc->threshold)
+			qc->degraded_reported = false;
+	}
+	spin_unlock_irq(&qc->leg_lock);
+
+	if (r == -EBUSY) {
+		DMERR("%s: fail_leg %s refused: only %u of %u legs would stay alive, threshold %u",
+		      name, qc->legs[i].dev->name, alive - 1, qc->nr_legs,
+		      qc->threshold);
+	} else if (r) {
+		DMERR("%s: %s %s: the leg is %s", name,
+		      fail ? "fail_leg" : "reinstate_leg",
+		      qc->legs[i].dev->name, fail ? "already failed" : "not failed");
+	} else if (fail) {
+		DMWARN("%s: leg %s failed by the operator; %u of %u legs alive",
+		       name, qc->legs[i].dev->name, alive - 1, qc->nr_legs);
+		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
+					"operator", 0);
+	} else {
+		DMINFO("%s: leg %s reinstated; its data is outvoted until repaired",
+		       name, qc->legs[i].dev->name);
+		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_REINSTATED,
+					"operator", 0);
+	}
+	return r;
+}
+
+static char quorum_leg_health(struct quorum_c *qc, unsigned int i)
+{
+	struct quorum_leg *leg = &qc->legs[i];
+
+	if (test_bit(i, &qc->failed_legs))
+		return 'D';
+	if (atomic_read(&leg->write_errors) || atomic_read(&leg->flush_errors))
+		return 'W';
+	if (atomic_read(&leg->read_errors) || atomic_read(&leg->outvoted))
+		return 'R';
+	return 'A';
+}
+
+static void quorum_stats(struct quorum_c *qc, char *result, unsigned int maxlen)
+{
+	unsigned int sz = 0, i;
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		struct quorum_leg *leg = &qc->legs[i];
+
+		DMEMIT("leg=%u dev=%s health=%c reads=%lld writes=%lld", i,
+		       leg->dev->name, quorum_leg_health(qc, i),
+		       atomic64_read(&leg->reads), atomic64_read(&leg->writes));
+		DMEMIT(" read_errors=%d write_errors=%d flush_errors=%d",
+		       atomic_read(&leg->read_errors),
+		       atomic_read(&leg->write_errors),
+		       atomic_read(&leg->flush_errors));
+		DMEMIT(" outvoted_blocks=%d repaired_blocks=%d scrub_bad_blocks=%d\n",
+		       atomic_read(&leg->outvoted), atomic_read(&leg->repaired),
+		       atomic_read(&leg->scrub_bad));
+	}
+	DMEMIT("quorum_failures=%d events_dropped=%d\n",
+	       atomic_read(&qc->quorum_failures),
+	       atomic_read(&qc->events_dropped));
+}
+
+static void quorum_clear_stats(struct quorum_c *qc)
+{
+	unsigned int i;
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		struct quorum_leg *leg = &qc->legs[i];
+
+		atomic64_set(&leg->reads, 0);
+		atomic64_set(&leg->writes, 0);
+		atomic_set(&leg->read_errors, 0);
+		atomic_set(&leg->write_errors, 0);
+		atomic_set(&leg->flush_errors, 0);
+		atomic_set(&leg->outvoted, 0);
+		atomic_set(&leg->repaired, 0);
+	}
+	atomic_set(&qc->quorum_failures, 0);
+	atomic_set(&qc->events_dropped, 0);
+}
+
+static int quorum_message(struct dm_target *ti, unsigned int argc, char **argv,
+			  char *result, unsigned int maxlen)
+{
+	struct quorum_c *qc = ti->private;
+	const char *name = dm_device_name(qc->md);
+
+	if (argc == 1 && !strcasecmp(argv[0], "stats")) {
+		quorum_stats(qc, result, maxlen);
+		return 1;
+	}
+	if (argc == 1 && !strcasecmp(argv[0], "clear_stats")) {
+		quorum_clear_stats(qc);
+		return 0;
+	}
+	if (argc == 2 && !strcasecmp(argv[0], "fail_leg"))
+		return quorum_message_leg(qc, true, argv[1]);
+	if (argc == 2 && !strcasecmp(argv[0], "reinstate_leg"))
+		return quorum_message_leg(qc, false, argv[1]);
+	if (argc == 2 && !strcasecmp(argv[0], "scrub")) {
+		if (!strcasecmp(argv[1], "check"))
+			return quorum_scrub_start(qc, QUORUM_SCRUB_CHECK);
+		if (!strcasecmp(argv[1], "repair"))
+			return quorum_scrub_start(qc, QUORUM_SCRUB_REPAIR);
+		if (!strcasecmp(argv[1], "stop")) {
+			quorum_scrub_stop(qc);
+			return 0;
+		}
+	}
+	DMERR("%s: invalid message \"%s\"%s; see: stats, clear_stats, %s",
+	      name, argc ? argv[0] : "", argc > 1 ? " with these arguments" : "",
+	      "fail_leg <leg>, reinstate_leg <leg>, scrub check|repair|stop");
+	return -EINVAL;
 }
 
 /*
@@ -1192,8 +1907,11 @@ static void quorum_dtr(struct dm_target *ti)
 	struct quorum_c *qc = ti->private;
 	unsigned int i;
 
+	if (qc->scrub)
+		cancel_delayed_work_sync(&qc->scrub->work);
 	if (qc->wq)
 		destroy_workqueue(qc->wq);
+	quorum_scrub_free(qc->scrub);
 	if (!IS_ERR_OR_NULL(qc->tfm))
 		crypto_free_shash(qc->tfm);
 	mempool_destroy(qc->vote_pool);
@@ -1284,6 +2002,10 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	qc->md = dm_table_get_md(ti->table);
 	qc->threshold = table.threshold;
 	qc->features = table.features;
+	qc->read_pattern = table.read_pattern;
+	qc->error_limit = table.error_limit;
+	qc->scrub_rate = table.scrub_rate;
+	spin_lock_init(&qc->leg_lock);
 	mutex_init(&qc->page_lock);
 	spin_lock_init(&qc->event_lock);
 	INIT_WORK(&qc->event_work, quorum_event_work);
@@ -1338,6 +2060,11 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate workqueue";
 		goto bad;
 	}
+	qc->scrub = quorum_scrub_alloc(qc);
+	if (!qc->scrub) {
+		ti->error = "Cannot allocate scrub buffer";
+		goto bad;
+	}
 	quorum_init_event_limits(qc);
 
 	ti->num_flush_bios = 1;
@@ -1350,6 +2077,16 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 bad:
 	quorum_dtr(ti);
 	return r;
+}
+
+static void quorum_presuspend(struct dm_target *ti)
+{
+	quorum_scrub_pause(ti->private);
+}
+
+static void quorum_resume(struct dm_target *ti)
+{
+	quorum_scrub_resume(ti->private);
 }
 
 static void quorum_postsuspend(struct dm_target *ti)
@@ -1368,13 +2105,23 @@ static void quorum_postsuspend(struct dm_target *ti)
  * Status, table and the queue limits.
  */
 
-static char quorum_leg_health(struct quorum_leg *leg)
+static void quorum_status_scrub(struct quorum_c *qc, char *result,
+				unsigned int maxlen, unsigned int *szp)
 {
-	if (atomic_read(&leg->write_errors) || atomic_read(&leg->flush_errors))
-		return 'W';
-	if (atomic_read(&leg->read_errors) || atomic_read(&leg->outvoted))
-		return 'R';
-	return 'A';
+	struct quorum_scrub *sc = qc->scrub;
+	enum quorum_scrub_mode mode;
+	unsigned int sz = *szp;
+	sector_t position;
+
+	spin_lock_irq(&sc->lock);
+	mode = sc->mode;
+	position = sc->position;
+	spin_unlock_irq(&sc->lock);
+	DMEMIT(" %s %llu/%llu %lld %lld %lld", quorum_scrub_mode_names[mode],
+	       (unsigned long long)position, (unsigned long long)qc->ti->len,
+	       atomic64_read(&sc->bad), atomic64_read(&sc->repaired),
+	       atomic64_read(&sc->unrecoverable));
+	*szp = sz;
 }
 
 static void quorum_status(struct dm_target *ti, status_type_t type,
@@ -1391,7 +2138,7 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 			DMEMIT(" %s", qc->legs[i].dev->name);
 		DMEMIT(" ");
 		for (i = 0; i < qc->nr_legs; i++)
-			DMEMIT("%c", quorum_leg_health(&qc->legs[i]));
+			DMEMIT("%c", quorum_leg_health(qc, i));
 		for (i = 0; i < qc->nr_legs; i++) {
 			struct quorum_leg *leg = &qc->legs[i];
 
@@ -1403,18 +2150,28 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		}
 		DMEMIT(" %u %u", atomic_read(&qc->quorum_failures),
 		       atomic_read(&qc->events_dropped));
+		quorum_status_scrub(qc, result, maxlen, &sz);
 		break;
 
 	case STATUSTYPE_TABLE:
 		DMEMIT("%u", qc->threshold);
 		for (i = 0; i < qc->nr_legs; i++)
 			DMEMIT(" %s", qc->legs[i].dev->name);
-		if (qc->features) {
-			DMEMIT(" %u", hweight32(qc->features));
-			for (j = 0; j < QUORUM_NR_FEATURES; j++)
-				if (qc->features & (1u << j))
-					DMEMIT(" %s", quorum_feature_names[j]);
-		}
+		if (!qc->features)
+			break;
+		for (i = 0, j = 0; j < QUORUM_NR_FEATURES; j++)
+			if (qc->features & (1u << j))
+				i += 1 + quorum_features[j].has_value;
+		DMEMIT(" %u", i);
+		if (qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED)
+			DMEMIT(" rewrite_corrupted");
+		if (qc->features & QUORUM_FEATURE_READ_PATTERN)
+			DMEMIT(" read_pattern %s",
+			       quorum_read_pattern_names[qc->read_pattern]);
+		if (qc->features & QUORUM_FEATURE_ERROR_LIMIT)
+			DMEMIT(" error_limit %u", qc->error_limit);
+		if (qc->features & QUORUM_FEATURE_SCRUB_RATE)
+			DMEMIT(" scrub_rate %u", qc->scrub_rate);
 		break;
 
 	case STATUSTYPE_IMA:
@@ -1422,10 +2179,10 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(",threshold=%u,legs=%u", qc->threshold, qc->nr_legs);
 		for (i = 0; i < qc->nr_legs; i++)
 			DMEMIT(",leg_%u=%s", i, qc->legs[i].dev->name);
-		for (j = 0; j < QUORUM_NR_FEATURES; j++)
-			DMEMIT(",%s=%c", quorum_feature_names[j],
-			       qc->features & (1u << j) ? 'y' : 'n');
-		DMEMIT(";");
+		DMEMIT(",rewrite_corrupted=%c,read_pattern=%s,error_limit=%u,scrub_rate=%u;",
+		       qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED ? 'y' : 'n',
+		       quorum_read_pattern_names[qc->read_pattern],
+		       qc->error_limit, qc->scrub_rate);
 		break;
 	}
 }
@@ -1454,7 +2211,10 @@ static struct target_type quorum_target = {
 	.ctr = quorum_ctr,
 	.dtr = quorum_dtr,
 	.map = quorum_map,
+	.message = quorum_message,
+	.presuspend = quorum_presuspend,
 	.postsuspend = quorum_postsuspend,
+	.resume = quorum_resume,
 	.status = quorum_status,
 	.iterate_devices = quorum_iterate_devices,
 	.io_hints = quorum_io_hints,
