@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # dm-quorum: build the module for every installed Debian kernel series,
-# and run the test bed.  The kernel build itself is driven by Kbuild.
+# package it, and run the test bed.  The kernel build is driven by Kbuild.
 #
 #   make                    build build/<kver>/dm-quorum.ko for each kernel
 #   make modules KVER=...   build for one kernel release only
-#   make check              install what is needed, boot each kernel, run tests
+#   make check              install what is needed, run every check and test
 #   make demo               show the main job in a VM
+#   make unit               user-space unit tests (ASan, UBSan)
+#   make fuzz               fuzz the table parser (FUZZ_SECONDS, default 30)
+#   make lint               checkpatch, sparse and W=1 builds, shellcheck
+#   make man                build/dm-quorum.7 from docs/dm-quorum.rst
+#   make dkms-install       install with DKMS for every kernel (root)
+#   make dkms-remove        undo dkms-install (root)
+#   make deb                build/dm-quorum-dkms_<version>_all.deb
 
 KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
 KVER ?=
@@ -16,8 +23,16 @@ endif
 
 SOURCES := Kbuild dm-quorum.c $(wildcard dm-quorum-*.h)
 BUILD := $(CURDIR)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
+	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging \
+	scripts/lint tests/run tests/lib/rc tests/quorum/rc \
+	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
+FUZZ_SECONDS ?= 30
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all modules clean
+.PHONY: all modules clean check demo unit fuzz lint man dkms-install dkms-remove deb
 
 all: modules
 
@@ -31,3 +46,74 @@ modules:
 
 clean:
 	rm -rf $(BUILD)
+
+# Host-side checks first (quality gates, unit tests, fuzzing, packaging),
+# then every installed kernel (or KVER=...) is booted once and runs all
+# tests; the runner's closing line "N passed, N failed" comes last.
+check:
+	scripts/install-deps
+	$(MAKE) modules
+	$(MAKE) lint
+	$(MAKE) unit
+	$(MAKE) fuzz
+	scripts/test-packaging setup
+	NOBUILD=1 tests/run $(if $(KVER),-k $(KVER)); rc=$$?; \
+		scripts/test-packaging teardown || rc=1; exit $$rc
+
+unit:
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-vote unit/test-vote.c
+	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-table unit/test-table.c
+	$(BUILD)/unit/test-vote
+	$(BUILD)/unit/test-table unit/regressions
+
+# A crash leaves crash-* in $(BUILD)/fuzz: copy it to unit/regressions.
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-o $(BUILD)/fuzz/fuzz-table unit/fuzz-table.c
+	cd $(BUILD)/fuzz && ./fuzz-table -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -print_final_stats=1 corpus $(CURDIR)/unit/corpus \
+		2>fuzz.log || { tail -40 fuzz.log; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units)' $(BUILD)/fuzz/fuzz.log
+
+lint:
+	SHELL_SCRIPTS="$(SHELL_SCRIPTS)" scripts/lint
+
+man: $(BUILD)/dm-quorum.7
+
+$(BUILD)/dm-quorum.7: docs/dm-quorum.rst
+	@mkdir -p $(BUILD)
+	rst2man $< > $@
+
+dkms-install:
+	install -d /usr/src/dm-quorum-$(VERSION)
+	install -m 644 $(SOURCES) dkms.conf /usr/src/dm-quorum-$(VERSION)/
+	dkms add -m dm-quorum -v $(VERSION)
+	@set -e; for k in $(KVERS); do \
+		dkms build -m dm-quorum -v $(VERSION) -k $$k; \
+		dkms install -m dm-quorum -v $(VERSION) -k $$k --force; \
+	done
+	install -D -m 644 udev/56-dm-quorum.rules /etc/udev/rules.d/56-dm-quorum.rules
+	install -D -m 755 scripts/dm-quorum-monitor /usr/local/sbin/dm-quorum-monitor
+	-udevadm control --reload 2>/dev/null
+
+dkms-remove:
+	-dkms remove -m dm-quorum -v $(VERSION) --all
+	rm -rf /usr/src/dm-quorum-$(VERSION)
+	rm -f /etc/udev/rules.d/56-dm-quorum.rules /usr/local/sbin/dm-quorum-monitor
+	-udevadm control --reload 2>/dev/null
+
+# Debian's own tooling (dh-dkms), on a copy of the tracked files.
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/dm-quorum-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(BUILD)/deb/dm-quorum-$(VERSION)
+	cd $(BUILD)/deb/dm-quorum-$(VERSION) && dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/deb/dm-quorum-dkms_$(VERSION)_all.deb $(BUILD)/
+	@echo "built $(BUILD)/dm-quorum-dkms_$(VERSION)_all.deb"
+
+# The demo runs in a guest of the newest kernel (or KVER=...).
+demo:
+	scripts/install-deps
+	$(MAKE) modules
+	scripts/vm-run $(if $(KVER),-k $(KVER)) -- scripts/demo

@@ -88,8 +88,8 @@ static char * const quorum_threshold_errors[QUORUM_MAX_LEGS + 1] = {
  * Only digits are accepted (no sign, no space, no base prefix), and values
  * above @max are refused, so that overflow can not happen.
  */
-static bool quorum_parse_uint(const char *s, unsigned int max,
-			      unsigned int *value)
+static inline bool quorum_parse_uint(const char *s, unsigned int max,
+				     unsigned int *value)
 {
 	unsigned int v = 0;
 
@@ -109,7 +109,7 @@ static bool quorum_parse_uint(const char *s, unsigned int max,
 	return true;
 }
 
-static bool quorum_is_number(const char *s)
+static inline bool quorum_is_number(const char *s)
 {
 	unsigned int v;
 
@@ -124,8 +124,8 @@ static bool quorum_is_number(const char *s)
  * Returns NULL on success, or a static message for ti->error (hence not
  * const); t->bad_arg then names the offending word where there is one.
  */
-static char *quorum_parse_table(unsigned int argc, char **argv,
-				struct quorum_table *t)
+static inline char *quorum_parse_table(unsigned int argc, char **argv,
+				       struct quorum_table *t)
 {
 	unsigned int i, j, nr_features;
 
@@ -208,9 +208,10 @@ static char *quorum_parse_table(unsigned int argc, char **argv,
  * Returns false if @s is neither; otherwise *@index is set for an index
  * (and *@is_index true), or *@major and *@minor for a device number.
  */
-static bool quorum_parse_leg_ref(const char *s, bool *is_index,
-				 unsigned int *index, unsigned int *major,
-				 unsigned int *minor)
+static inline bool quorum_parse_leg_ref(const char *s, bool *is_index,
+					unsigned int *index,
+					unsigned int *major,
+					unsigned int *minor)
 {
 	char buf[24];
 	const char *colon = s ? strchr(s, ':') : NULL;

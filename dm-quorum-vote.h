@@ -40,9 +40,10 @@ struct quorum_vote_result {
  * other group is as large: a tie at the top elects nobody rather than
  * choosing arbitrarily.
  */
-static void quorum_vote(unsigned int nr, unsigned int voters,
-			quorum_same_fn same, void *ctx, unsigned int threshold,
-			struct quorum_vote_result *res)
+static inline void quorum_vote(unsigned int nr, unsigned int voters,
+			       quorum_same_fn same, void *ctx,
+			       unsigned int threshold,
+			       struct quorum_vote_result *res)
 {
 	unsigned int seen = 0, best = 0, best_votes = 0;
 	unsigned int i, j;
@@ -85,7 +86,7 @@ static void quorum_vote(unsigned int nr, unsigned int voters,
  *
  * Ties go to the error of the lowest leg.  Returns 0 when no leg failed.
  */
-static int quorum_common_error(const int *errors, unsigned int nr)
+static inline int quorum_common_error(const int *errors, unsigned int nr)
 {
 	unsigned int i, j, count, best_count = 0;
 	int best = 0;

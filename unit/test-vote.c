@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the vote (dm-quorum-vote.h), compiled unchanged in user
+ * space: fixed cases, then random ones against a brute-force reference.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "../dm-quorum-vote.h"
+#include "unit.h"
+
+/* Copies are small integers: the "version" each leg holds. */
+static bool same_version(void *ctx, unsigned int a, unsigned int b)
+{
+	const int *v = ctx;
+
+	return v[a] == v[b];
+}
+
+static unsigned int vote(const int *versions, unsigned int nr,
+			 unsigned int voters, unsigned int threshold,
+			 unsigned int *votes)
+{
+	struct quorum_vote_result res;
+
+	quorum_vote(nr, voters, same_version, (void *)versions, threshold,
+		    &res);
+	if (votes)
+		*votes = res.votes;
+	return res.winners;
+}
+
+static void fixed_cases(void)
+{
+	unsigned int votes;
+
+	{	/* all agree */
+		int v[3] = { 1, 1, 1 };
+
+		CHECK(vote(v, 3, 7, 2, &votes) == 7 && votes == 3);
+	}
+	{	/* one leg outvoted */
+		int v[3] = { 1, 2, 1 };
+
+		CHECK(vote(v, 3, 7, 2, &votes) == 5 && votes == 2);
+	}
+	{	/* the first leg outvoted */
+		int v[3] = { 9, 2, 2 };
+
+		CHECK(vote(v, 3, 7, 2, &votes) == 6 && votes == 2);
+	}
+	{	/* all differ: no winner */
+		int v[3] = { 1, 2, 3 };
+
+		CHECK(vote(v, 3, 7, 2, &votes) == 0 && votes == 1);
+		/* threshold 1: a three-way tie is still no winner */
+		CHECK(vote(v, 3, 7, 1, NULL) == 0);
+	}
+	{	/* 2 legs, threshold 2, disagree */
+		int v[2] = { 1, 2 };
+
+		CHECK(vote(v, 2, 3, 2, NULL) == 0);
+		CHECK(vote(v, 2, 3, 1, NULL) == 0);	/* tie */
+	}
+	{	/* 4 legs, 2 against 2: tie */
+		int v[4] = { 1, 2, 1, 2 };
+
+		CHECK(vote(v, 4, 15, 2, &votes) == 0 && votes == 2);
+	}
+	{	/* 5 legs threshold 3: 3 agree over 2 agreeing others */
+		int v[5] = { 4, 4, 5, 4, 5 };
+
+		CHECK(vote(v, 5, 31, 3, &votes) == 11 && votes == 3);
+	}
+	{	/* 5 legs threshold 3: 2 + 2 + 1: no winner */
+		int v[5] = { 4, 4, 5, 5, 6 };
+
+		CHECK(vote(v, 5, 31, 3, NULL) == 0);
+	}
+	{	/* legs outside the voters do not count */
+		int v[3] = { 1, 2, 2 };
+
+		CHECK(vote(v, 3, 3, 2, NULL) == 0);	/* only legs 0, 1 */
+		CHECK(vote(v, 3, 5, 1, NULL) == 0);	/* 1 vs 2: tie */
+		CHECK(vote(v, 3, 6, 2, NULL) == 6);
+		CHECK(vote(v, 3, 0, 1, &votes) == 0 && votes == 0);
+	}
+	{	/* 16 legs */
+		int v[16];
+		unsigned int i;
+
+		for (i = 0; i < 16; i++)
+			v[i] = i < 9 ? 7 : (int)i;
+		CHECK(vote(v, 16, 0xffff, 9, &votes) == 0x1ff && votes == 9);
+		CHECK(vote(v, 16, 0xffff, 10, NULL) == 0);
+	}
+}
+
+static void error_cases(void)
+{
+	int none[3] = { 0, 0, 0 };
+	int one[3] = { 0, -5, 0 };
+	int most[4] = { -5, -61, -61, 0 };
+	int tie[4] = { -61, -5, -5, -61 };
+
+	CHECK(quorum_common_error(none, 3) == 0);
+	CHECK(quorum_common_error(one, 3) == -5);
+	CHECK(quorum_common_error(most, 4) == -61);
+	/* ties go to the lowest leg's error */
+	CHECK(quorum_common_error(tie, 4) == -61);
+}
+
+/* Reference: count each version, the strict maximum wins. */
+static unsigned int reference(const int *v, unsigned int nr,
+			      unsigned int voters, unsigned int threshold)
+{
+	unsigned int i, j, best = 0, count, winners = 0;
+	bool tie = false;
+
+	for (i = 0; i < nr; i++) {
+		unsigned int group = 0;
+
+		if (!(voters & (1u << i)))
+			continue;
+		count = 0;
+		for (j = 0; j < nr; j++)
+			if (voters & (1u << j) && v[j] == v[i]) {
+				count++;
+				group |= 1u << j;
+			}
+		if (count > best) {
+			best = count;
+			winners = group;
+			tie = false;
+		} else if (count == best && group != winners) {
+			tie = true;
+		}
+	}
+	return (best >= threshold && !tie) ? winners : 0;
+}
+
+static void random_cases(void)
+{
+	unsigned int n, seed = 12345;
+
+	for (n = 0; n < 200000; n++) {
+		unsigned int nr = 2 + (seed = seed * 1103515245 + 12345) % 15;
+		unsigned int threshold = 1 + (seed >> 8) % nr;
+		unsigned int voters = (seed * 2654435761u) & ((1u << nr) - 1);
+		int v[QUORUM_MAX_LEGS];
+		unsigned int i;
+
+		for (i = 0; i < nr; i++) {
+			seed = seed * 1103515245 + 12345;
+			v[i] = (seed >> 16) % (1 + n % 4);
+		}
+		CHECK(vote(v, nr, voters, threshold, NULL) ==
+		      reference(v, nr, voters, threshold));
+	}
+}
+
+int main(void)
+{
+	fixed_cases();
+	error_cases();
+	random_cases();
+	return unit_report("test-vote");
+}
