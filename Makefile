@@ -25,7 +25,7 @@ SOURCES := Kbuild dm-quorum.c $(wildcard dm-quorum-*.h)
 BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
-	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging \
+	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint tests/run tests/lib/rc tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
@@ -84,7 +84,7 @@ man: $(BUILD)/dm-quorum.7
 
 $(BUILD)/dm-quorum.7: docs/dm-quorum.rst
 	@mkdir -p $(BUILD)
-	rst2man $< > $@
+	scripts/mkman $< $@
 
 dkms-install:
 	install -d /usr/src/dm-quorum-$(VERSION)

@@ -1948,12 +1948,12 @@ static int quorum_get_leg(struct dm_target *ti, struct quorum_c *qc,
 
 	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &leg->dev);
 	if (r) {
-		DMERR("leg %s cannot be opened: error %d", path, r);
+		DMERR("Leg %s cannot be opened: error %d", path, r);
 		ti->error = "Leg cannot be opened";
 		return r;
 	}
 	if (bdev_nr_sectors(leg->dev->bdev) < ti->len) {
-		DMERR("leg %s is too small: %llu sectors, need %llu",
+		DMERR("Leg %s is too small: %llu sectors, need %llu",
 		      leg->dev->name,
 		      (unsigned long long)bdev_nr_sectors(leg->dev->bdev),
 		      (unsigned long long)ti->len);
@@ -1961,13 +1961,13 @@ static int quorum_get_leg(struct dm_target *ti, struct quorum_c *qc,
 		return -EINVAL;
 	}
 	if (bdev_is_zoned(leg->dev->bdev)) {
-		DMERR("leg %s is a zoned device", leg->dev->name);
+		DMERR("Leg %s is a zoned device", leg->dev->name);
 		ti->error = "Zoned legs are not supported";
 		return -EINVAL;
 	}
 	for (j = 0; j < i; j++) {
 		if (qc->legs[j].dev->bdev->bd_dev == leg->dev->bdev->bd_dev) {
-			DMERR("leg %s is given twice", leg->dev->name);
+			DMERR("Leg %s is given twice", leg->dev->name);
 			ti->error = "Leg is given twice";
 			/* dm_get_device() returned the same reference. */
 			dm_put_device(ti, leg->dev);
