@@ -26,7 +26,8 @@ BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
-	scripts/lint tests/run tests/lib/rc tests/quorum/rc \
+	scripts/lint scripts/bench scripts/bench-guest \
+	tests/run tests/lib/rc tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
@@ -117,3 +118,11 @@ demo:
 	scripts/install-deps
 	$(MAKE) modules
 	scripts/vm-run $(if $(KVER),-k $(KVER)) -- scripts/demo
+
+# The benchmark (never part of check): every kernel series, or KVER=...;
+# QUICK=1 for a short run.  See docs/benchmark.md.
+.PHONY: bench
+bench:
+	scripts/install-deps
+	$(MAKE) modules
+	QUICK=$(QUICK) scripts/bench $(if $(KVER),-k $(KVER))
