@@ -33,6 +33,7 @@
 #include <linux/mempool.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -50,6 +51,9 @@
 /* Longest read handled at once: bounds the private pages of one read. */
 #define QUORUM_MAX_READ_SECTORS	512
 #define QUORUM_MAX_READ_PAGES	(QUORUM_MAX_READ_SECTORS >> (PAGE_SHIFT - SECTOR_SHIFT))
+/* Private pages kept for reuse: four whole reads, at most 8 MiB. */
+#define QUORUM_READ_RESERVE_READS	4
+#define QUORUM_MAX_RESERVE_PAGES	(SZ_8M >> PAGE_SHIFT)
 /* Reports waiting for the event worker; more are dropped and counted. */
 #define QUORUM_EVENT_QUEUE	64
 
@@ -1280,6 +1284,36 @@ static struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
 }
 
 /*
+ * The private pages of reads come from a mempool used as a cache: its
+ * reserve is served first (the allocator's first, non-sleeping attempt is
+ * refused), and freed pages go back to it.  A fresh page costs far more
+ * than a reused one, since the kernel may clear every page it hands out
+ * (init_on_alloc).  The page allocator is asked only when the reserve is
+ * empty, and then with the caller's gfp flags.
+ */
+static void *quorum_page_alloc(gfp_t gfp, void *data)
+{
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		return NULL;
+	return alloc_page(gfp);
+}
+
+static void quorum_page_free(void *element, void *data)
+{
+	__free_page(element);
+}
+
+/* At least one whole read of every leg but one: progress is guaranteed. */
+static unsigned int quorum_read_reserve(unsigned int nr_legs)
+{
+	unsigned int one_read = (nr_legs - 1) * QUORUM_MAX_READ_PAGES;
+
+	return max_t(unsigned int, one_read,
+		     min_t(unsigned int, one_read * QUORUM_READ_RESERVE_READS,
+			   QUORUM_MAX_RESERVE_PAGES));
+}
+
+/*
  * Private pages for every leg but the direct one.  First without waiting;
  * if memory is short, again under page_lock so that a single reader at a
  * time draws on the mempool's reserve, which holds one whole read.
@@ -1386,18 +1420,24 @@ static void quorum_fifo_repair_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
 	struct quorum_repair *repairs = NULL, *rep;
+	unsigned int i, offset, len;
 	struct quorum_copy data;
-	unsigned int i;
 
 	quorum_get_copy(io, io->direct, &data);
 	for (i = 0; i < io->qc->nr_legs; i++) {
 		if (!(io->fifo_failed & (1u << i)))
 			continue;
-		rep = quorum_prepare_repair(io, &data, i, 0, io->iter.bi_size,
-					    quorum_nr_blocks(io));
-		if (rep) {
-			rep->next = repairs;
-			repairs = rep;
+		/* fifo reads are not split: repair them a piece at a time. */
+		for (offset = 0; offset < io->iter.bi_size; offset += len) {
+			len = min_t(unsigned int, io->iter.bi_size - offset,
+				    QUORUM_MAX_READ_SECTORS << SECTOR_SHIFT);
+			rep = quorum_prepare_repair(io, &data, i, offset, len,
+						    DIV_ROUND_UP(len, QUORUM_BLOCK_SECTORS <<
+								 SECTOR_SHIFT));
+			if (rep) {
+				rep->next = repairs;
+				repairs = rep;
+			}
 		}
 	}
 	quorum_read_complete(io, BLK_STS_OK, repairs);
@@ -1537,9 +1577,10 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 		unsigned int max = QUORUM_MAX_READ_SECTORS -
 				   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
 
+		/* fifo reads go to one leg, into the bio's pages: no split. */
 		if (qc->read_pattern == QUORUM_READ_FIFO)
 			flags |= QUORUM_IO_FIFO;
-		if (bio_sectors(bio) > max)
+		else if (bio_sectors(bio) > max)
 			dm_accept_partial_bio(bio, max);
 	}
 	quorum_start_io(qc, io, bio, flags);
@@ -2060,8 +2101,8 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 	r = -ENOMEM;
-	qc->page_pool = mempool_create_page_pool((qc->nr_legs - 1) *
-						 QUORUM_MAX_READ_PAGES, 0);
+	qc->page_pool = mempool_create(quorum_read_reserve(qc->nr_legs),
+				       quorum_page_alloc, quorum_page_free, NULL);
 	if (!qc->page_pool) {
 		ti->error = "Cannot allocate page pool";
 		goto bad;
