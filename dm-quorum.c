@@ -1541,6 +1541,8 @@ static void quorum_issue(struct quorum_io *io)
 	} else if (io->range.exclusive) {
 		quorum_issue_write(qc, io, alive);
 	} else if (io->flags & QUORUM_IO_FIFO) {
+		/* No private copies, but completion frees whatever is there. */
+		memset(io->buf, 0, sizeof(io->buf));
 		io->direct = __ffs(alive);
 		quorum_fifo_submit(qc, io);
 	} else {
