@@ -234,8 +234,6 @@ struct quorum_repair {
 struct quorum_scrub {
 	spinlock_t lock;		/* protects the fields below */
 	enum quorum_scrub_mode mode;	/* IDLE when none runs */
-	enum quorum_scrub_mode last_mode;
-	const char *result;		/* of the last run */
 	sector_t position;		/* next sector, relative to the target */
 	bool stop;
 	bool paused;			/* the device is suspended */
@@ -1608,9 +1606,7 @@ static void quorum_scrub_finish(struct quorum_c *qc, const char *result)
 	spin_lock_irq(&sc->lock);
 	ev.scrub_mode = sc->mode;
 	ev.sector = sc->position;
-	sc->last_mode = sc->mode;
 	sc->mode = QUORUM_SCRUB_IDLE;
-	sc->result = result;
 	spin_unlock_irq(&sc->lock);
 
 	ev.sectors = qc->ti->len;
@@ -1711,7 +1707,6 @@ static int quorum_scrub_start(struct quorum_c *qc, enum quorum_scrub_mode mode)
 	sc->position = 0;
 	sc->started = jiffies;
 	sc->done_kib = 0;
-	sc->result = NULL;
 	atomic64_set(&sc->bad, 0);
 	atomic64_set(&sc->repaired, 0);
 	atomic64_set(&sc->unrecoverable, 0);
