@@ -271,6 +271,14 @@ static bool quorum_is_flush(struct quorum_io *io)
 	return !io->iter.bi_size && op_is_flush(quorum_io_bio(io)->bi_opf);
 }
 
+/* What an I/O is, for reports: discards and write-zeroes are writes. */
+static enum quorum_op quorum_io_op(struct quorum_io *io)
+{
+	if (bio_op(quorum_io_bio(io)) == REQ_OP_READ)
+		return QUORUM_OP_READ;
+	return quorum_is_flush(io) ? QUORUM_OP_FLUSH : QUORUM_OP_WRITE;
+}
+
 /*
  * Reporting.
  *
@@ -643,9 +651,7 @@ static void quorum_collect_errors(struct quorum_io *io, int *errors,
 				  unsigned int *succeeded)
 {
 	struct quorum_c *qc = io->qc;
-	enum quorum_op op = bio_op(quorum_io_bio(io)) == REQ_OP_READ ?
-			    QUORUM_OP_READ : quorum_is_flush(io) ?
-			    QUORUM_OP_FLUSH : QUORUM_OP_WRITE;
+	enum quorum_op op = quorum_io_op(io);
 	unsigned int i;
 
 	*succeeded = 0;
@@ -677,8 +683,7 @@ static void quorum_write_done(struct quorum_io *io)
 		int error = quorum_common_error(errors, qc->nr_legs);
 
 		bio->bi_status = errno_to_blk_status(error);
-		quorum_report_failure(qc, quorum_is_flush(io) ? QUORUM_OP_FLUSH :
-				      QUORUM_OP_WRITE, votes,
+		quorum_report_failure(qc, quorum_io_op(io), votes,
 				      io->iter.bi_sector, bio_sectors(bio));
 	}
 	quorum_unlock_range(qc, &io->range, NULL);
@@ -1502,8 +1507,7 @@ static void quorum_fail_fast(struct quorum_c *qc, struct quorum_io *io,
 {
 	struct quorum_event ev = {
 		.action = QUORUM_ACTION_FAILURE,
-		.op = bio_op(io->bio) == REQ_OP_READ ? QUORUM_OP_READ :
-		      quorum_is_flush(io) ? QUORUM_OP_FLUSH : QUORUM_OP_WRITE,
+		.op = quorum_io_op(io),
 		.leg = -1,
 		.votes = hweight32(alive),
 		.sector = io->iter.bi_sector,
