@@ -80,6 +80,57 @@ static inline void quorum_vote(unsigned int nr, unsigned int voters,
 }
 
 /*
+ * quorum_vote_majority - elect a version that a strict majority holds
+ * @nr, @voters, @same, @ctx, @threshold, @res: as for quorum_vote()
+ *
+ * A group holding more than half of the voters can be neither outvoted nor
+ * tied, so it is the outcome quorum_vote() would give, found without
+ * grouping every copy: each copy not yet grouped is compared with the
+ * remaining ones only while those remaining could still form a majority.
+ * The target runs it with a byte comparison before it hashes anything.
+ *
+ * Returns true, with @res filled in as quorum_vote() would, when a majority
+ * exists; false (and @res untouched) when it does not, and only
+ * quorum_vote() can tell the outcome.
+ */
+static inline bool quorum_vote_majority(unsigned int nr, unsigned int voters,
+					quorum_same_fn same, void *ctx,
+					unsigned int threshold,
+					struct quorum_vote_result *res)
+{
+	unsigned int left = voters, total = 0, i, j;
+
+	for (i = 0; i < nr; i++)
+		total += !!(voters & (1u << i));
+
+	for (i = 0; i < nr; i++) {
+		unsigned int group = 1u << i, votes = 1, remaining = 0;
+
+		for (j = i; j < nr; j++)
+			remaining += !!(left & (1u << j));
+		if (remaining * 2 <= total)
+			return false;
+		if (!(left & group))
+			continue;
+		for (j = i + 1; j < nr; j++) {
+			unsigned int bit = 1u << j;
+
+			if ((left & bit) && same(ctx, i, j)) {
+				group |= bit;
+				votes++;
+			}
+		}
+		if (votes * 2 > total) {
+			res->votes = votes;
+			res->winners = votes >= threshold ? group : 0;
+			return true;
+		}
+		left &= ~group;
+	}
+	return false;
+}
+
+/*
  * quorum_common_error - the error most legs returned
  * @errors: one errno per leg, 0 for a leg that succeeded
  * @nr: number of legs

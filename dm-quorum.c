@@ -11,9 +11,11 @@
  * when at least <threshold> legs succeed.  Reads go to every alive leg: the
  * first reads straight into the caller's pages, the others into private
  * pages.  When all copies that were read are identical (memcmp), the read
- * completes; when they differ, every 4 KiB block is voted on by SHA-256
- * digest and the largest group of equal copies wins if it has at least
- * <threshold> votes and no other group ties it.  Outvoted and failing legs,
+ * completes; when they differ, every 4 KiB block is voted on: a version
+ * that more than half of the copies hold byte for byte wins outright, any
+ * other split is voted by SHA-256 digest, and the largest group of equal
+ * copies wins if it has at least <threshold> votes and no other group ties
+ * it.  Outvoted and failing legs,
  * and quorum failures, are reported in the kernel log, as uevents and in the
  * status counters; with rewrite_corrupted the losers are rewritten.
  *
@@ -1027,24 +1029,41 @@ static void quorum_flush_failed(struct quorum_io *io, struct quorum_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-/* Elect one block; returns the winners' mask (0: none). */
+/* One block of every copy, compared byte for byte. */
+struct quorum_block {
+	struct quorum_vote_state *vs;
+	unsigned int offset;
+	unsigned int len;
+};
+
+static bool quorum_same_bytes(void *ctx, unsigned int a, unsigned int b)
+{
+	struct quorum_block *blk = ctx;
+
+	return quorum_range_equal(&blk->vs->copies[a], &blk->vs->copies[b],
+				  blk->offset, blk->len);
+}
+
+/*
+ * Elect one block; returns the winners' mask (0: none).  A version that
+ * more than half of the voters hold byte for byte wins outright (the one
+ * bad leg of the common case costs comparisons only); any other split is
+ * voted on with the SHA-256 digests of every copy.
+ */
 static unsigned int quorum_vote_block(struct quorum_io *io,
 				      struct quorum_vote_state *vs,
 				      unsigned int voters, unsigned int offset,
 				      unsigned int len, unsigned int *votes)
 {
 	struct quorum_c *qc = io->qc;
+	struct quorum_block blk = { .vs = vs, .offset = offset, .len = len };
 	struct quorum_vote_result res;
-	unsigned int ref = __ffs(voters), i;
-	bool equal = true;
+	unsigned int i;
 
-	for (i = ref + 1; equal && i < qc->nr_legs; i++)
-		if (voters & (1u << i))
-			equal = quorum_range_equal(&vs->copies[ref],
-						   &vs->copies[i], offset, len);
-	if (equal) {
-		*votes = hweight32(voters);
-		return *votes >= qc->threshold ? voters : 0;
+	if (quorum_vote_majority(qc->nr_legs, voters, quorum_same_bytes, &blk,
+				 qc->threshold, &res)) {
+		*votes = res.votes;
+		return res.winners;
 	}
 
 	for (i = 0; i < qc->nr_legs; i++) {

@@ -139,6 +139,64 @@ static unsigned int reference(const int *v, unsigned int nr,
 	return (best >= threshold && !tie) ? winners : 0;
 }
 
+/* Does a version hold more than half of the voters? */
+static bool has_majority(const int *v, unsigned int nr, unsigned int voters)
+{
+	unsigned int i, j, count, total = 0;
+
+	for (i = 0; i < nr; i++)
+		total += !!(voters & (1u << i));
+	for (i = 0; i < nr; i++) {
+		if (!(voters & (1u << i)))
+			continue;
+		count = 0;
+		for (j = 0; j < nr; j++)
+			count += voters & (1u << j) && v[j] == v[i];
+		if (count * 2 > total)
+			return true;
+	}
+	return false;
+}
+
+/* The shortcut decides exactly when a majority exists, as the vote would. */
+static void check_majority(const int *v, unsigned int nr, unsigned int voters,
+			   unsigned int threshold)
+{
+	struct quorum_vote_result res = { 0, 0 }, full;
+	bool decided;
+
+	decided = quorum_vote_majority(nr, voters, same_version, (void *)v,
+				       threshold, &res);
+	CHECK(decided == has_majority(v, nr, voters));
+	if (!decided)
+		return;
+	quorum_vote(nr, voters, same_version, (void *)v, threshold, &full);
+	CHECK(res.winners == full.winners && res.votes == full.votes);
+}
+
+static void majority_cases(void)
+{
+	{	/* the first leg outvoted: found from the second */
+		int v[3] = { 9, 2, 2 };
+
+		check_majority(v, 3, 7, 2);
+	}
+	{	/* threshold above the majority: decided, nobody elected */
+		int v[3] = { 1, 1, 2 };
+		struct quorum_vote_result res;
+
+		CHECK(quorum_vote_majority(3, 7, same_version, v, 3, &res) &&
+		      res.winners == 0 && res.votes == 2);
+	}
+	{	/* 2 against 2, and 2 + 2 + 1: no majority, not decided */
+		int t[4] = { 1, 2, 1, 2 }, s[5] = { 4, 4, 5, 5, 6 };
+		struct quorum_vote_result res;
+
+		CHECK(!quorum_vote_majority(4, 15, same_version, t, 2, &res));
+		CHECK(!quorum_vote_majority(5, 31, same_version, s, 2, &res));
+	}
+}
+
 static void random_cases(void)
 {
 	unsigned int n, seed = 12345;
@@ -156,6 +214,7 @@ static void random_cases(void)
 		}
 		CHECK(vote(v, nr, voters, threshold, NULL) ==
 		      reference(v, nr, voters, threshold));
+		check_majority(v, nr, voters, threshold);
 	}
 }
 
@@ -163,6 +222,7 @@ int main(void)
 {
 	fixed_cases();
 	error_cases();
+	majority_cases();
 	random_cases();
 	return unit_report("test-vote");
 }
