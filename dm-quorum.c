@@ -168,6 +168,7 @@ struct quorum_c {
 	spinlock_t range_lock;		/* protects active and deferred */
 	struct list_head active;	/* ranges of I/O in flight */
 	struct list_head deferred;	/* ranges of I/O waiting, in order */
+	unsigned int nr_exclusive;	/* exclusive ranges on both lists */
 	struct work_struct deferred_work;
 	atomic_t repairs_in_flight;
 	wait_queue_head_t repairs_wait;
@@ -595,7 +596,11 @@ static bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r)
 	if (r->start == r->end)
 		return true;
 	spin_lock_irqsave(&qc->range_lock, flags);
-	free = !quorum_range_busy(qc, r);
+	/* Reads conflict with exclusive ranges only: often there is none. */
+	if (r->exclusive)
+		qc->nr_exclusive++;
+	free = (!r->exclusive && !qc->nr_exclusive) ||
+	       !quorum_range_busy(qc, r);
 	list_add_tail(&r->list, free ? &qc->active : &qc->deferred);
 	spin_unlock_irqrestore(&qc->range_lock, flags);
 	return free;
@@ -611,10 +616,15 @@ static void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
 	if (r->start == r->end && !repairs)
 		return;
 	spin_lock_irqsave(&qc->range_lock, flags);
-	for (; repairs; repairs = repairs->next)
+	for (; repairs; repairs = repairs->next) {
 		list_add_tail(&repairs->range.list, &qc->active);
-	if (r->start != r->end)
+		qc->nr_exclusive++;
+	}
+	if (r->start != r->end) {
 		list_del(&r->list);
+		if (r->exclusive)
+			qc->nr_exclusive--;
+	}
 	kick = !list_empty(&qc->deferred);
 	spin_unlock_irqrestore(&qc->range_lock, flags);
 	if (kick)
