@@ -59,6 +59,13 @@
 /* Reports waiting for the event worker; more are dropped and counted. */
 #define QUORUM_EVENT_QUEUE	64
 
+/*
+ * Reads up to this size are compared where their last leg completed; larger
+ * ones from the workqueue, so that the comparison runs on another CPU while
+ * the completing context (with RAM-disk legs, the submitter) goes on.
+ */
+#define QUORUM_INLINE_CHECK_BYTES	SZ_64K
+
 enum quorum_op {
 	QUORUM_OP_READ,
 	QUORUM_OP_WRITE,
@@ -1219,8 +1226,9 @@ static void quorum_vote_work(struct work_struct *work)
 }
 
 /*
- * A read's legs have all completed.  Runs in completion context unless that
- * is hard interrupt context; hashing and repairs are left to the workqueue.
+ * A read's legs have all completed.  Runs in completion context for small
+ * reads, unless that is hard interrupt context; hashing and repairs are
+ * left to the workqueue.
  */
 static void quorum_read_check(struct quorum_io *io)
 {
@@ -1282,7 +1290,8 @@ static void quorum_read_done(struct quorum_io *io)
 		quorum_fifo_done(io);
 		return;
 	}
-	if (in_hardirq() || irqs_disabled()) {
+	if (in_hardirq() || irqs_disabled() ||
+	    io->iter.bi_size > QUORUM_INLINE_CHECK_BYTES) {
 		INIT_WORK(&io->work, quorum_read_check_work);
 		queue_work(io->qc->wq, &io->work);
 		return;
