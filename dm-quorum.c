@@ -198,6 +198,7 @@ struct quorum_c {
 #define QUORUM_IO_SCRUB_REPAIR	BIT(1)
 #define QUORUM_IO_SCRUB		(QUORUM_IO_SCRUB_CHECK | QUORUM_IO_SCRUB_REPAIR)
 #define QUORUM_IO_FIFO		BIT(2)
+#define QUORUM_IO_REMAPPED	BIT(3)	/* a fifo read sent as the bio itself */
 
 /*
  * The state of one I/O while its legs complete: per-bio data for the
@@ -1436,15 +1437,31 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
  * pages; on an error try the next alive leg, in table order.  Nothing is
  * verified; with rewrite_corrupted, the legs that failed are rewritten
  * with the data another leg served.
+ *
+ * The first try costs what dm-linear costs: the bio is remapped to the leg
+ * (quorum_fifo_map) and holds no range, since a read of one leg can race a
+ * write no worse than on any disk.  If that leg fails, quorum_end_io takes
+ * the bio back, and the retries and repairs hold the read's range, like
+ * every other read, so that a repair cannot overwrite a newer write.
  */
 static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 {
+	unsigned int next = quorum_alive_legs(qc) & ~io->fifo_failed;
 	struct bio *clone;
 
+	if (!next) {
+		/* io->direct is the last leg that failed. */
+		quorum_report_failure(qc, QUORUM_OP_READ, 0, io->iter.bi_sector,
+				      io->iter.bi_size >> SECTOR_SHIFT);
+		quorum_read_complete(io, io->status[io->direct], NULL);
+		return;
+	}
+	io->direct = __ffs(next);
 	atomic_set(&io->pending, 1);
 	io->legs = 1u << io->direct;
 	clone = quorum_alloc_bio(qc, io, io->direct, quorum_io_bio(io), 0, 0,
 				 GFP_NOIO);
+	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
 	clone->bi_end_io = quorum_read_endio;
 	atomic64_inc(&qc->legs[io->direct].reads);
 	submit_bio_noacct(clone);
@@ -1484,14 +1501,24 @@ static void quorum_fifo_repair_work(struct work_struct *work)
 	quorum_read_complete(io, BLK_STS_OK, repairs);
 }
 
+/* A leg failed a fifo read: count it, and try the next one. */
+static void quorum_fifo_leg_failed(struct quorum_io *io, blk_status_t status)
+{
+	unsigned int leg = io->direct;
+
+	io->status[leg] = status;
+	io->fifo_failed |= 1u << leg;
+	quorum_leg_error(io->qc, leg, QUORUM_OP_READ, blk_status_to_errno(status),
+			 io->iter.bi_sector, io->iter.bi_size >> SECTOR_SHIFT);
+}
+
 static void quorum_fifo_done(struct quorum_io *io)
 {
 	struct quorum_c *qc = io->qc;
-	unsigned int leg = io->direct, next;
-	int error = blk_status_to_errno(io->status[leg]);
+	blk_status_t status = io->status[io->direct];
 
-	if (!error) {
-		quorum_leg_success(&qc->legs[leg]);
+	if (!status) {
+		quorum_leg_success(&qc->legs[io->direct]);
 		if (io->fifo_failed && quorum_io_repairs(io)) {
 			INIT_WORK(&io->work, quorum_fifo_repair_work);
 			queue_work(qc->wq, &io->work);
@@ -1500,20 +1527,63 @@ static void quorum_fifo_done(struct quorum_io *io)
 		quorum_read_complete(io, BLK_STS_OK, NULL);
 		return;
 	}
-
-	quorum_leg_error(qc, leg, QUORUM_OP_READ, error, io->iter.bi_sector,
-			 io->iter.bi_size >> SECTOR_SHIFT);
-	io->fifo_failed |= 1u << leg;
-	next = quorum_alive_legs(qc) & ~((2u << leg) - 1);
-	if (!next) {
-		quorum_report_failure(qc, QUORUM_OP_READ, 0, io->iter.bi_sector,
-				      io->iter.bi_size >> SECTOR_SHIFT);
-		quorum_read_complete(io, io->status[leg], NULL);
-		return;
-	}
-	io->direct = __ffs(next);
+	quorum_fifo_leg_failed(io, status);
 	INIT_WORK(&io->work, quorum_fifo_retry_work);
 	queue_work(qc->wq, &io->work);
+}
+
+/* The first try: the bio itself goes to the first alive leg. */
+static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
+			   struct bio *bio)
+{
+	io->qc = qc;
+	io->bio = bio;
+	io->iter = bio->bi_iter;
+	io->flags = QUORUM_IO_FIFO | QUORUM_IO_REMAPPED;
+	io->fifo_failed = 0;
+	io->direct = __ffs(quorum_alive_legs(qc));
+	atomic64_inc(&qc->legs[io->direct].reads);
+
+	bio_set_dev(bio, qc->legs[io->direct].dev->bdev);
+	bio->bi_iter.bi_sector = dm_target_offset(qc->ti, bio->bi_iter.bi_sector);
+	/* A failed readahead on one leg is not a fault of that leg. */
+	bio->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
+	return DM_MAPIO_REMAPPED;
+}
+
+/* Retries of a remapped fifo read take the read's range first. */
+static void quorum_fifo_failover_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+
+	if (quorum_lock_range(io->qc, &io->range))
+		quorum_issue(io);
+}
+
+static int quorum_end_io(struct dm_target *ti, struct bio *bio,
+			 blk_status_t *error)
+{
+	struct quorum_c *qc = ti->private;
+	struct quorum_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	if (!(io->flags & QUORUM_IO_REMAPPED))
+		return DM_ENDIO_DONE;
+	io->flags &= ~QUORUM_IO_REMAPPED;
+	if (!*error) {
+		quorum_leg_success(&qc->legs[io->direct]);
+		return DM_ENDIO_DONE;
+	}
+
+	quorum_fifo_leg_failed(io, *error);
+	/* Back as it was mapped; the retries clone it. */
+	bio_set_dev(bio, dm_disk(qc->md)->part0);
+	bio->bi_iter = io->iter;
+	io->range.start = io->iter.bi_sector;
+	io->range.end = bio_end_sector(bio);
+	io->range.exclusive = false;
+	INIT_WORK(&io->work, quorum_fifo_failover_work);
+	queue_work(qc->wq, &io->work);
+	return DM_ENDIO_INCOMPLETE;
 }
 
 /* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
@@ -1583,7 +1653,6 @@ static void quorum_issue(struct quorum_io *io)
 	} else if (io->flags & QUORUM_IO_FIFO) {
 		/* No private copies, but completion frees whatever is there. */
 		memset(io->buf, 0, sizeof(io->buf));
-		io->direct = __ffs(alive);
 		quorum_fifo_submit(qc, io);
 	} else {
 		quorum_issue_read(qc, io, alive);
@@ -1620,10 +1689,13 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 				   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
 
 		/* fifo reads go to one leg, into the bio's pages: no split. */
-		if (qc->read_pattern == QUORUM_READ_FIFO)
-			flags |= QUORUM_IO_FIFO;
-		else if (bio_sectors(bio) > max)
+		if (qc->read_pattern == QUORUM_READ_FIFO) {
+			if (hweight32(quorum_alive_legs(qc)) >= qc->threshold)
+				return quorum_fifo_map(qc, io, bio);
+			flags |= QUORUM_IO_FIFO;	/* to fail it */
+		} else if (bio_sectors(bio) > max) {
 			dm_accept_partial_bio(bio, max);
+		}
 	}
 	quorum_start_io(qc, io, bio, flags);
 	return DM_MAPIO_SUBMITTED;
@@ -2318,6 +2390,7 @@ static struct target_type quorum_target = {
 	.ctr = quorum_ctr,
 	.dtr = quorum_dtr,
 	.map = quorum_map,
+	.end_io = quorum_end_io,
 	.message = quorum_message,
 	.presuspend = quorum_presuspend,
 	.postsuspend = quorum_postsuspend,
