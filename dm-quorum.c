@@ -1108,6 +1108,17 @@ static bool quorum_io_repairs(struct quorum_io *io)
 	return io->qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED;
 }
 
+/* Blocks are aligned on the legs' sectors: the one at @offset of @io. */
+static unsigned int quorum_block_len(struct quorum_io *io, unsigned int offset)
+{
+	sector_t s = dm_target_offset(io->qc->ti, io->iter.bi_sector) +
+		     (offset >> SECTOR_SHIFT);
+
+	return min_t(unsigned int, io->iter.bi_size - offset,
+		     (QUORUM_BLOCK_SECTORS - (s & (QUORUM_BLOCK_SECTORS - 1))) <<
+		     SECTOR_SHIFT);
+}
+
 static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 				       struct quorum_vote_state *vs,
 				       unsigned int voters)
@@ -1115,7 +1126,6 @@ static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 	struct quorum_c *qc = io->qc;
 	bool rewrite = quorum_io_repairs(io);
 	bool scrub = io->flags & QUORUM_IO_SCRUB;
-	sector_t leg_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
 	unsigned int offset, len, i, winners, votes;
 	bool failed = false;
 
@@ -1124,11 +1134,7 @@ static blk_status_t quorum_vote_blocks(struct quorum_io *io,
 			quorum_get_copy(io, i, &vs->copies[i]);
 
 	for (offset = 0; offset < io->iter.bi_size; offset += len) {
-		sector_t s = leg_sector + (offset >> SECTOR_SHIFT);
-
-		len = min_t(unsigned int, io->iter.bi_size - offset,
-			    (QUORUM_BLOCK_SECTORS -
-			     (s & (QUORUM_BLOCK_SECTORS - 1))) << SECTOR_SHIFT);
+		len = quorum_block_len(io, offset);
 		winners = quorum_vote_block(io, vs, voters, offset, len, &votes);
 
 		if (!winners) {
@@ -1204,34 +1210,80 @@ static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
 	bio_endio(bio);
 }
 
+static unsigned int quorum_voters(struct quorum_io *io)
+{
+	unsigned int voters = 0, i;
+
+	for (i = 0; i < io->qc->nr_legs; i++)
+		if (io->legs & (1u << i) && !io->status[i])
+			voters |= 1u << i;
+	return voters;
+}
+
+static void quorum_vote_io(struct quorum_io *io, struct quorum_vote_state *vs)
+{
+	struct quorum_c *qc = io->qc;
+	struct quorum_repair *repairs;
+	blk_status_t status;
+
+	status = quorum_vote_blocks(io, vs, quorum_voters(io));
+	repairs = vs->repairs;
+	mempool_free(vs, qc->vote_pool);
+	quorum_read_complete(io, status, repairs);
+}
+
 static void quorum_vote_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
-	struct quorum_c *qc = io->qc;
 	struct quorum_vote_state *vs;
-	struct quorum_repair *repairs;
-	unsigned int voters = 0, i;
-	blk_status_t status;
 
-	for (i = 0; i < qc->nr_legs; i++)
-		if (io->legs & (1u << i) && !io->status[i])
-			voters |= 1u << i;
-
-	vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
+	vs = mempool_alloc(io->qc->vote_pool, GFP_NOIO);
 	memset(vs, 0, sizeof(*vs));
-	status = quorum_vote_blocks(io, vs, voters);
-	repairs = vs->repairs;
-	mempool_free(vs, qc->vote_pool);
+	quorum_vote_io(io, vs);
+}
 
-	quorum_read_complete(io, status, repairs);
+/*
+ * Can the vote of @io run where its legs completed?  Only for a small read
+ * with nothing to repair, whose every block a majority decides (hashing is
+ * left to the workqueue), and with a vote state at hand.
+ */
+static bool quorum_vote_inline(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	unsigned int voters = quorum_voters(io), offset, len, i;
+	struct quorum_block blk = { .offset = 0 };
+	struct quorum_vote_result res;
+
+	if (io->iter.bi_size > QUORUM_INLINE_CHECK_BYTES ||
+	    quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB)
+		return false;
+	blk.vs = mempool_alloc(qc->vote_pool, GFP_NOWAIT | __GFP_NOWARN);
+	if (!blk.vs)
+		return false;
+	memset(blk.vs, 0, sizeof(*blk.vs));
+	for (i = 0; i < qc->nr_legs; i++)
+		if (voters & (1u << i))
+			quorum_get_copy(io, i, &blk.vs->copies[i]);
+	for (offset = 0; offset < io->iter.bi_size; offset += len) {
+		len = quorum_block_len(io, offset);
+		blk.offset = offset;
+		blk.len = len;
+		if (!quorum_vote_majority(qc->nr_legs, voters, quorum_same_bytes,
+					  &blk, qc->threshold, &res)) {
+			mempool_free(blk.vs, qc->vote_pool);
+			return false;
+		}
+	}
+	quorum_vote_io(io, blk.vs);
+	return true;
 }
 
 /*
  * A read's legs have all completed.  Runs in completion context for small
- * reads, unless that is hard interrupt context; hashing and repairs are
- * left to the workqueue.
+ * reads, unless that is hard interrupt context, else in the workqueue
+ * (@in_worker); hashing and repairs are left to the workqueue.
  */
-static void quorum_read_check(struct quorum_io *io)
+static void quorum_read_check(struct quorum_io *io, bool in_worker)
 {
 	struct quorum_c *qc = io->qc;
 	struct quorum_copy ref_copy, copy;
@@ -1267,8 +1319,12 @@ static void quorum_read_check(struct quorum_io *io)
 	    (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB))
 		vote = true;
 	if (vote) {
-		INIT_WORK(&io->work, quorum_vote_work);
-		queue_work(qc->wq, &io->work);
+		if (in_worker) {
+			quorum_vote_work(&io->work);
+		} else if (!quorum_vote_inline(io)) {
+			INIT_WORK(&io->work, quorum_vote_work);
+			queue_work(qc->wq, &io->work);
+		}
 		return;
 	}
 	if (ref != io->direct) {
@@ -1280,7 +1336,7 @@ static void quorum_read_check(struct quorum_io *io)
 
 static void quorum_read_check_work(struct work_struct *work)
 {
-	quorum_read_check(container_of(work, struct quorum_io, work));
+	quorum_read_check(container_of(work, struct quorum_io, work), true);
 }
 
 static void quorum_fifo_done(struct quorum_io *io);
@@ -1297,7 +1353,7 @@ static void quorum_read_done(struct quorum_io *io)
 		queue_work(io->qc->wq, &io->work);
 		return;
 	}
-	quorum_read_check(io);
+	quorum_read_check(io, false);
 }
 
 /*
