@@ -1465,8 +1465,8 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 			      unsigned int alive)
 {
 	struct bio *bio = quorum_io_bio(io);
-	struct bio *clone;
-	unsigned int i;
+	struct bio *clones[QUORUM_MAX_LEGS];
+	unsigned int i, n = 0;
 
 	io->legs = alive;
 	io->direct = __ffs(alive);
@@ -1474,18 +1474,23 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	atomic_set(&io->pending, hweight32(alive));
 
 	quorum_alloc_buffers(qc, io, bio);
-	clone = quorum_alloc_bio(qc, io, io->direct, bio, 0, 0, GFP_NOIO);
+	clones[n] = quorum_alloc_bio(qc, io, io->direct, bio, 0, 0, GFP_NOIO);
 	/* A failed readahead on one leg is not a fault of that leg. */
-	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
-	clone->bi_end_io = quorum_read_endio;
+	clones[n]->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
+	clones[n++]->bi_end_io = quorum_read_endio;
 
-	for (i = 0; i < qc->nr_legs; i++)
+	for (i = 0; i < qc->nr_legs; i++) {
 		if (alive & (1u << i))
 			atomic64_inc(&qc->legs[i].reads);
-	submit_bio_noacct(clone);
-	for (i = 0; i < qc->nr_legs; i++)
 		if (io->buf[i])
-			submit_bio_noacct(io->buf[i]);
+			clones[n++] = io->buf[i];
+	}
+	/*
+	 * From a worker (deferred reads), legs may complete as they are
+	 * submitted, and the last one frees @io: read nothing of it after.
+	 */
+	for (i = 0; i < n; i++)
+		submit_bio_noacct(clones[i]);
 }
 
 /*
