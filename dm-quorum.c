@@ -127,6 +127,8 @@ struct quorum_leg {
 	atomic_t consecutive_errors;
 	atomic64_t reads;		/* bios sent */
 	atomic64_t writes;
+	/* Its reads complete in the submitter's context: they are CPU work. */
+	bool reads_inline;
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -170,6 +172,7 @@ struct quorum_c {
 	struct workqueue_struct *wq;
 
 	atomic_t quorum_failures;
+	atomic_t reads_in_flight;	/* voted reads, to decide on fan-out */
 	atomic_t events_dropped;
 
 	spinlock_t range_lock;		/* protects active and deferred */
@@ -213,6 +216,7 @@ struct quorum_io {
 	unsigned int fifo_failed;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
+	unsigned int fan_out;		/* reads: legs submitted from the workqueue */
 	struct quorum_range range;
 	struct list_head dispatch;	/* deferred, now ready to go */
 	blk_status_t status[QUORUM_MAX_LEGS];
@@ -224,6 +228,7 @@ struct quorum_io {
 struct quorum_clone {
 	struct quorum_io *io;
 	unsigned int leg;
+	struct task_struct *submitter;	/* reads: who submitted it */
 	struct bio bio;
 };
 
@@ -727,7 +732,11 @@ static void quorum_read_endio(struct bio *clone)
 {
 	struct quorum_clone *qclone = container_of(clone, struct quorum_clone, bio);
 	struct quorum_io *io = qclone->io;
+	struct quorum_leg *leg = &io->qc->legs[qclone->leg];
+	bool done_inline = in_task() && current == qclone->submitter;
 
+	if (READ_ONCE(leg->reads_inline) != done_inline)
+		WRITE_ONCE(leg->reads_inline, done_inline);
 	io->status[qclone->leg] = clone->bi_status;
 	/* Private copies are kept for the vote. */
 	if (qclone->leg == io->direct)
@@ -1201,6 +1210,8 @@ static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
 	struct quorum_repair *rep, *next;
 
 	quorum_free_buffers(qc, io);
+	if (!(io->flags & QUORUM_IO_FIFO))
+		atomic_dec(&qc->reads_in_flight);
 	quorum_unlock_range(qc, &io->range, repairs);
 	for (rep = repairs; rep; rep = next) {
 		next = rep->next;
@@ -1377,6 +1388,7 @@ static struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
 	qclone = container_of(clone, struct quorum_clone, bio);
 	qclone->io = io;
 	qclone->leg = leg;
+	qclone->submitter = NULL;
 	clone->bi_iter.bi_sector = dm_target_offset(qc->ti, io->iter.bi_sector);
 	return clone;
 }
@@ -1461,6 +1473,51 @@ fail:
 	goto retry;
 }
 
+/*
+ * Fan-out.  A leg whose reads complete in the context that submitted them
+ * (a RAM disk, zram, pmem) makes its copy with the submitter's CPU, so a
+ * voted read of N such legs would use one CPU for N copies.  When other
+ * reads are in flight (or the read is large), such legs are read from the
+ * workqueue, in parallel with the submitter.  Legs that complete from
+ * interrupts are always submitted inline: for them, a hop would only add
+ * latency.
+ */
+static unsigned int quorum_fan_out_legs(struct quorum_c *qc,
+					struct quorum_io *io, bool busy)
+{
+	unsigned int legs = 0, i;
+
+	if (!busy && io->iter.bi_size <= QUORUM_INLINE_CHECK_BYTES)
+		return 0;
+	for (i = 0; i < qc->nr_legs; i++)
+		if (io->buf[i] && READ_ONCE(qc->legs[i].reads_inline))
+			legs |= 1u << i;
+	return legs;
+}
+
+static void quorum_submit_read(struct bio *clone)
+{
+	container_of(clone, struct quorum_clone, bio)->submitter = current;
+	submit_bio_noacct(clone);
+}
+
+static void quorum_fan_out_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+	struct bio *clones[QUORUM_MAX_LEGS];
+	struct blk_plug plug;
+	unsigned int i, n = 0;
+
+	/* The last leg to complete frees @io: read it before submitting. */
+	for (i = 0; i < io->qc->nr_legs; i++)
+		if (io->fan_out & (1u << i))
+			clones[n++] = io->buf[i];
+	blk_start_plug(&plug);
+	for (i = 0; i < n; i++)
+		quorum_submit_read(clones[i]);
+	blk_finish_plug(&plug);
+}
+
 static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 			      unsigned int alive)
 {
@@ -1479,18 +1536,24 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	clones[n]->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
 	clones[n++]->bi_end_io = quorum_read_endio;
 
+	io->fan_out = quorum_fan_out_legs(qc, io,
+					  atomic_inc_return(&qc->reads_in_flight) > 1);
 	for (i = 0; i < qc->nr_legs; i++) {
 		if (alive & (1u << i))
 			atomic64_inc(&qc->legs[i].reads);
-		if (io->buf[i])
+		if (io->buf[i] && !(io->fan_out & (1u << i)))
 			clones[n++] = io->buf[i];
+	}
+	if (io->fan_out) {
+		INIT_WORK(&io->work, quorum_fan_out_work);
+		queue_work(qc->wq, &io->work);
 	}
 	/*
 	 * From a worker (deferred reads), legs may complete as they are
 	 * submitted, and the last one frees @io: read nothing of it after.
 	 */
 	for (i = 0; i < n; i++)
-		submit_bio_noacct(clones[i]);
+		quorum_submit_read(clones[i]);
 }
 
 /*
@@ -1525,7 +1588,7 @@ static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
 	clone->bi_end_io = quorum_read_endio;
 	atomic64_inc(&qc->legs[io->direct].reads);
-	submit_bio_noacct(clone);
+	quorum_submit_read(clone);
 }
 
 static void quorum_fifo_retry_work(struct work_struct *work)
