@@ -169,7 +169,15 @@ struct quorum_c {
 	mempool_t *vote_pool;		/* struct quorum_vote_state */
 	struct mutex page_lock;		/* one reader at a time in the reserve */
 	struct crypto_shash *tfm;	/* sha256 */
+	/* Deferred I/O, fifo retries, the scrub, events: may wait for memory. */
 	struct workqueue_struct *wq;
+	/*
+	 * Checks, votes and fan-out submissions, which never wait for what
+	 * the target holds (pages, bios): on their own queue, so that under
+	 * memory pressure they never sit behind work waiting for what they
+	 * would release.
+	 */
+	struct workqueue_struct *io_wq;
 
 	atomic_t quorum_failures;
 	atomic_t reads_in_flight;	/* voted reads, to decide on fan-out */
@@ -217,6 +225,7 @@ struct quorum_io {
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
 	unsigned int fan_out;		/* reads: legs submitted from the workqueue */
+	unsigned short bio_flags;	/* fifo: the bio's, as it was mapped */
 	struct quorum_range range;
 	struct list_head dispatch;	/* deferred, now ready to go */
 	blk_status_t status[QUORUM_MAX_LEGS];
@@ -934,8 +943,12 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	rep->range.end = rep->range.start + (len >> SECTOR_SHIFT);
 	rep->range.exclusive = true;
 
+	/* Without waiting: a vote must never wait for a bio. */
 	rep->bio = bio_alloc_bioset(qc->legs[leg].dev->bdev, nr_pages,
-				    REQ_OP_WRITE, GFP_NOIO, &qc->bs);
+				    REQ_OP_WRITE, GFP_NOWAIT | __GFP_NOWARN,
+				    &qc->bs);
+	if (!rep->bio)
+		goto no_memory;
 	rep->bio->bi_iter.bi_sector = dm_target_offset(qc->ti, rep->range.start);
 	rep->bio->bi_end_io = quorum_repair_endio;
 	rep->bio->bi_private = rep;
@@ -1334,7 +1347,7 @@ static void quorum_read_check(struct quorum_io *io, bool in_worker)
 			quorum_vote_work(&io->work);
 		} else if (!quorum_vote_inline(io)) {
 			INIT_WORK(&io->work, quorum_vote_work);
-			queue_work(qc->wq, &io->work);
+			queue_work(qc->io_wq, &io->work);
 		}
 		return;
 	}
@@ -1361,7 +1374,7 @@ static void quorum_read_done(struct quorum_io *io)
 	if (in_hardirq() || irqs_disabled() ||
 	    io->iter.bi_size > QUORUM_INLINE_CHECK_BYTES) {
 		INIT_WORK(&io->work, quorum_read_check_work);
-		queue_work(io->qc->wq, &io->work);
+		queue_work(io->qc->io_wq, &io->work);
 		return;
 	}
 	quorum_read_check(io, false);
@@ -1385,6 +1398,8 @@ static struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
 		clone = bio_alloc_bioset(bdev, nr_vecs, opf, gfp, &qc->bs);
 	if (!clone)
 		return NULL;
+	/* dm core polls only its own clone: ours complete by interrupt. */
+	bio_clear_polled(clone);
 	qclone = container_of(clone, struct quorum_clone, bio);
 	qclone->io = io;
 	qclone->leg = leg;
@@ -1546,7 +1561,7 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	}
 	if (io->fan_out) {
 		INIT_WORK(&io->work, quorum_fan_out_work);
-		queue_work(qc->wq, &io->work);
+		queue_work(qc->io_wq, &io->work);
 	}
 	/*
 	 * From a worker (deferred reads), legs may complete as they are
@@ -1645,7 +1660,7 @@ static void quorum_fifo_done(struct quorum_io *io)
 		quorum_leg_success(&qc->legs[io->direct]);
 		if (io->fifo_failed && quorum_io_repairs(io)) {
 			INIT_WORK(&io->work, quorum_fifo_repair_work);
-			queue_work(qc->wq, &io->work);
+			queue_work(qc->io_wq, &io->work);
 			return;
 		}
 		quorum_read_complete(io, BLK_STS_OK, NULL);
@@ -1658,14 +1673,15 @@ static void quorum_fifo_done(struct quorum_io *io)
 
 /* The first try: the bio itself goes to the first alive leg. */
 static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
-			   struct bio *bio)
+			   struct bio *bio, unsigned int alive)
 {
 	io->qc = qc;
 	io->bio = bio;
 	io->iter = bio->bi_iter;
 	io->flags = QUORUM_IO_FIFO | QUORUM_IO_REMAPPED;
 	io->fifo_failed = 0;
-	io->direct = __ffs(quorum_alive_legs(qc));
+	io->direct = __ffs(alive);
+	io->bio_flags = bio->bi_flags;
 	atomic64_inc(&qc->legs[io->direct].reads);
 
 	bio_set_dev(bio, qc->legs[io->direct].dev->bdev);
@@ -1699,8 +1715,13 @@ static int quorum_end_io(struct dm_target *ti, struct bio *bio,
 	}
 
 	quorum_fifo_leg_failed(io, *error);
-	/* Back as it was mapped; the retries clone it. */
-	bio_set_dev(bio, dm_disk(qc->md)->part0);
+	/*
+	 * Back as it was mapped (as dm_bio_restore() does it: the leg's
+	 * flags, BIO_REMAPPED among them, must not follow); the retries
+	 * clone it.
+	 */
+	bio->bi_bdev = dm_disk(qc->md)->part0;
+	bio->bi_flags = io->bio_flags;
 	bio->bi_iter = io->iter;
 	io->range.start = io->iter.bi_sector;
 	io->range.end = bio_end_sector(bio);
@@ -1814,8 +1835,10 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 
 		/* fifo reads go to one leg, into the bio's pages: no split. */
 		if (qc->read_pattern == QUORUM_READ_FIFO) {
-			if (hweight32(quorum_alive_legs(qc)) >= qc->threshold)
-				return quorum_fifo_map(qc, io, bio);
+			unsigned int alive = quorum_alive_legs(qc);
+
+			if (hweight32(alive) >= qc->threshold)
+				return quorum_fifo_map(qc, io, bio, alive);
 			flags |= QUORUM_IO_FIFO;	/* to fail it */
 		} else if (bio_sectors(bio) > max) {
 			dm_accept_partial_bio(bio, max);
@@ -2212,6 +2235,8 @@ static void quorum_dtr(struct dm_target *ti)
 			       (unsigned long long)qc->scrub->position,
 			       (unsigned long long)ti->len);
 	}
+	if (qc->io_wq)
+		destroy_workqueue(qc->io_wq);
 	if (qc->wq)
 		destroy_workqueue(qc->wq);
 	quorum_scrub_free(qc->scrub);
@@ -2359,7 +2384,8 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 	qc->wq = alloc_workqueue("kquorumd", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!qc->wq) {
+	qc->io_wq = alloc_workqueue("kquorumd_io", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!qc->wq || !qc->io_wq) {
 		ti->error = "Cannot allocate workqueue";
 		goto bad;
 	}
@@ -2401,6 +2427,7 @@ static void quorum_postsuspend(struct dm_target *ti)
 	 * be, and no uevent of this table may be sent once it is suspended.
 	 */
 	wait_event(qc->repairs_wait, !atomic_read(&qc->repairs_in_flight));
+	flush_workqueue(qc->io_wq);
 	flush_workqueue(qc->wq);
 }
 
