@@ -15,9 +15,9 @@
  * that more than half of the copies hold byte for byte wins outright, any
  * other split is voted by SHA-256 digest, and the largest group of equal
  * copies wins if it has at least <threshold> votes and no other group ties
- * it.  Outvoted and failing legs,
- * and quorum failures, are reported in the kernel log, as uevents and in the
- * status counters; with rewrite_corrupted the losers are rewritten.
+ * it.  Outvoted and failing legs, and quorum failures, are reported in the
+ * kernel log, as uevents and in the status counters; with rewrite_corrupted
+ * the losers are rewritten.
  *
  * Overlapping I/O is kept in order (see "Ordering"), legs fail and return
  * (see "Leg failure"), a scrub walks the whole device in the background,
