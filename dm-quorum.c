@@ -1267,9 +1267,10 @@ static void quorum_vote_work(struct work_struct *work)
 }
 
 /*
- * Can the vote of @io run where its legs completed?  Only for a small read
- * with nothing to repair, whose every block a majority decides (hashing is
- * left to the workqueue), and with a vote state at hand.
+ * Can the vote of @io (a small read: quorum_read_done() checks only those
+ * where they complete) run there?  Only with nothing to repair, when a
+ * majority decides every block (hashing is left to the workqueue), and
+ * with a vote state at hand.
  */
 static bool quorum_vote_inline(struct quorum_io *io)
 {
@@ -1278,8 +1279,7 @@ static bool quorum_vote_inline(struct quorum_io *io)
 	struct quorum_block blk = { .offset = 0 };
 	struct quorum_vote_result res;
 
-	if (io->iter.bi_size > QUORUM_INLINE_CHECK_BYTES ||
-	    quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB)
+	if (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB)
 		return false;
 	blk.vs = mempool_alloc(qc->vote_pool, GFP_NOWAIT | __GFP_NOWARN);
 	if (!blk.vs)
@@ -1671,15 +1671,25 @@ static void quorum_fifo_done(struct quorum_io *io)
 	queue_work(qc->wq, &io->work);
 }
 
-/* The first try: the bio itself goes to the first alive leg. */
-static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
-			   struct bio *bio, unsigned int alive)
+/* Fill in @io for @bio, with the range it holds once it is locked. */
+static void quorum_init_io(struct quorum_c *qc, struct quorum_io *io,
+			   struct bio *bio, unsigned int flags)
 {
 	io->qc = qc;
 	io->bio = bio;
 	io->iter = bio->bi_iter;
-	io->flags = QUORUM_IO_FIFO | QUORUM_IO_REMAPPED;
+	io->flags = flags;
 	io->fifo_failed = 0;
+	io->range.start = bio->bi_iter.bi_sector;
+	io->range.end = bio_end_sector(bio);
+	io->range.exclusive = bio_op(bio) != REQ_OP_READ;
+}
+
+/* The first try: the bio itself goes to the first alive leg. */
+static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
+			   struct bio *bio, unsigned int alive)
+{
+	quorum_init_io(qc, io, bio, QUORUM_IO_FIFO | QUORUM_IO_REMAPPED);
 	io->direct = __ffs(alive);
 	io->bio_flags = bio->bi_flags;
 	atomic64_inc(&qc->legs[io->direct].reads);
@@ -1723,9 +1733,6 @@ static int quorum_end_io(struct dm_target *ti, struct bio *bio,
 	bio->bi_bdev = dm_disk(qc->md)->part0;
 	bio->bi_flags = io->bio_flags;
 	bio->bi_iter = io->iter;
-	io->range.start = io->iter.bi_sector;
-	io->range.end = bio_end_sector(bio);
-	io->range.exclusive = false;
 	INIT_WORK(&io->work, quorum_fifo_failover_work);
 	queue_work(qc->wq, &io->work);
 	return DM_ENDIO_INCOMPLETE;
@@ -1808,16 +1815,7 @@ static void quorum_issue(struct quorum_io *io)
 static void quorum_start_io(struct quorum_c *qc, struct quorum_io *io,
 			    struct bio *bio, unsigned int flags)
 {
-	bool read = bio_op(bio) == REQ_OP_READ;
-
-	io->qc = qc;
-	io->bio = bio;
-	io->iter = bio->bi_iter;
-	io->flags = flags;
-	io->fifo_failed = 0;
-	io->range.start = bio->bi_iter.bi_sector;
-	io->range.end = bio_end_sector(bio);
-	io->range.exclusive = !read;
+	quorum_init_io(qc, io, bio, flags);
 	if (quorum_lock_range(qc, &io->range))
 		quorum_issue(io);
 }
