@@ -735,23 +735,26 @@ static void quorum_write_endio(struct bio *clone)
 		quorum_write_done(io);
 }
 
-static void quorum_read_done(struct quorum_io *io);
+static void quorum_read_done(struct quorum_io *io, bool in_worker);
 
 static void quorum_read_endio(struct bio *clone)
 {
 	struct quorum_clone *qclone = container_of(clone, struct quorum_clone, bio);
 	struct quorum_io *io = qclone->io;
-	struct quorum_leg *leg = &io->qc->legs[qclone->leg];
+	unsigned int i = qclone->leg;
+	struct quorum_leg *leg = &io->qc->legs[i];
 	bool done_inline = in_task() && current == qclone->submitter;
+	/* Completing where quorum_fan_out_work() submitted it? */
+	bool in_worker = done_inline && (io->fan_out & (1u << i));
 
 	if (READ_ONCE(leg->reads_inline) != done_inline)
 		WRITE_ONCE(leg->reads_inline, done_inline);
-	io->status[qclone->leg] = clone->bi_status;
+	io->status[i] = clone->bi_status;
 	/* Private copies are kept for the vote. */
-	if (qclone->leg == io->direct)
+	if (i == io->direct)
 		bio_put(clone);
 	if (atomic_dec_and_test(&io->pending))
-		quorum_read_done(io);
+		quorum_read_done(io, in_worker);
 }
 
 /*
@@ -1304,8 +1307,9 @@ static bool quorum_vote_inline(struct quorum_io *io)
 
 /*
  * A read's legs have all completed.  Runs in completion context for small
- * reads, unless that is hard interrupt context, else in the workqueue
- * (@in_worker); hashing and repairs are left to the workqueue.
+ * reads, unless that is hard interrupt context, else in a worker
+ * (@in_worker): one queued for the check, or the one that read the
+ * fanned-out legs.  Hashing and repairs are left to a worker.
  */
 static void quorum_read_check(struct quorum_io *io, bool in_worker)
 {
@@ -1365,10 +1369,18 @@ static void quorum_read_check_work(struct work_struct *work)
 
 static void quorum_fifo_done(struct quorum_io *io);
 
-static void quorum_read_done(struct quorum_io *io)
+/*
+ * A read's last leg has completed, in our own worker if @in_worker (a leg
+ * fanned out by quorum_fan_out_work()): the check runs there.
+ */
+static void quorum_read_done(struct quorum_io *io, bool in_worker)
 {
 	if (io->flags & QUORUM_IO_FIFO) {
 		quorum_fifo_done(io);
+		return;
+	}
+	if (in_worker) {
+		quorum_read_check(io, true);
 		return;
 	}
 	if (in_hardirq() || irqs_disabled() ||
