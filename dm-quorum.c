@@ -53,6 +53,8 @@
 /* Longest read handled at once: bounds the private pages of one read. */
 #define QUORUM_MAX_READ_SECTORS	512
 #define QUORUM_MAX_READ_PAGES	(QUORUM_MAX_READ_SECTORS >> (PAGE_SHIFT - SECTOR_SHIFT))
+/* quorum_map() ends a split read on a block boundary: it spans this many. */
+#define QUORUM_MAX_READ_BLOCKS	(QUORUM_MAX_READ_SECTORS / QUORUM_BLOCK_SECTORS)
 /* Private pages kept for reuse: four whole reads, at most 8 MiB. */
 #define QUORUM_READ_RESERVE_READS	4
 #define QUORUM_MAX_RESERVE_PAGES	(SZ_8M >> PAGE_SHIFT)
@@ -983,11 +985,11 @@ no_memory:
 }
 
 /*
- * The block vote, run from the workqueue once the copies were found to
- * differ (or a leg failed and rewrite_corrupted is on).  Each 4 KiB block
- * (the read's unaligned head and tail as they are) is elected on its own;
- * outvoted blocks, blocks with no winner and repairs go per leg in runs of
- * adjacent blocks.
+ * The block vote, run once the copies were found to differ (or a leg failed
+ * and rewrite_corrupted is on).  Each 4 KiB block (the read's unaligned
+ * head and tail as they are) is elected on its own, every block before any
+ * is acted on; then outvoted blocks, blocks with no winner and repairs go
+ * per leg in runs of adjacent blocks.
  */
 
 struct quorum_run {
@@ -997,7 +999,17 @@ struct quorum_run {
 	unsigned int votes;
 };
 
+/* The outcome of one block's election. */
+struct quorum_ballot {
+	u16 winners;		/* legs, 0: no version has enough votes */
+	u8 votes;		/* the largest group of equal copies */
+};
+
 struct quorum_vote_state {
+	unsigned int voters;	/* legs that read their copy */
+	unsigned int elected;	/* blocks */
+	unsigned int offset;	/* bytes into the read, of the next block */
+	struct quorum_ballot ballots[QUORUM_MAX_READ_BLOCKS];
 	u8 digests[QUORUM_MAX_LEGS][SHA256_DIGEST_SIZE];
 	struct quorum_copy copies[QUORUM_MAX_LEGS];
 	struct quorum_run outvoted[QUORUM_MAX_LEGS];
@@ -1088,41 +1100,41 @@ static bool quorum_same_bytes(void *ctx, unsigned int a, unsigned int b)
 }
 
 /*
- * Elect one block; returns the winners' mask (0: none).  A version that
- * more than half of the voters hold byte for byte wins outright (the one
- * bad leg of the common case costs comparisons only); any other split is
- * voted on with the SHA-256 digests of every copy.
+ * Elect one block.  A version that more than half of the voters hold byte
+ * for byte wins outright (the one bad leg of the common case costs
+ * comparisons only); any other split is voted on with the SHA-256 digests
+ * of every copy, unless @may_hash is false: then returns false, undecided.
  */
-static unsigned int quorum_vote_block(struct quorum_io *io,
-				      struct quorum_vote_state *vs,
-				      unsigned int voters, unsigned int offset,
-				      unsigned int len, unsigned int *votes)
+static bool quorum_elect_block(struct quorum_io *io, struct quorum_vote_state *vs,
+			       unsigned int offset, unsigned int len,
+			       bool may_hash, struct quorum_ballot *ballot)
 {
 	struct quorum_c *qc = io->qc;
 	struct quorum_block blk = { .vs = vs, .offset = offset, .len = len };
 	struct quorum_vote_result res;
 	unsigned int i;
 
-	if (quorum_vote_majority(qc->nr_legs, voters, quorum_same_bytes, &blk,
-				 qc->threshold, &res)) {
-		*votes = res.votes;
-		return res.winners;
-	}
-
-	for (i = 0; i < qc->nr_legs; i++) {
-		if (!(voters & (1u << i)))
-			continue;
-		if (quorum_range_digest(qc->tfm, &vs->copies[i], offset, len,
-					vs->digests[i])) {
-			/* No digest, no vote: never guess. */
-			*votes = 0;
-			return 0;
+	if (!quorum_vote_majority(qc->nr_legs, vs->voters, quorum_same_bytes,
+				  &blk, qc->threshold, &res)) {
+		if (!may_hash)
+			return false;
+		for (i = 0; i < qc->nr_legs; i++) {
+			if (!(vs->voters & (1u << i)))
+				continue;
+			if (quorum_range_digest(qc->tfm, &vs->copies[i], offset,
+						len, vs->digests[i])) {
+				/* No digest, no vote: never guess. */
+				ballot->winners = 0;
+				ballot->votes = 0;
+				return true;
+			}
 		}
+		quorum_vote(qc->nr_legs, vs->voters, quorum_same_digest, vs,
+			    qc->threshold, &res);
 	}
-	quorum_vote(qc->nr_legs, voters, quorum_same_digest, vs,
-		    qc->threshold, &res);
-	*votes = res.votes;
-	return res.winners;
+	ballot->winners = res.winners;
+	ballot->votes = res.votes;
+	return true;
 }
 
 /* Does this read write the winner back to the legs that lost it? */
@@ -1144,23 +1156,58 @@ static unsigned int quorum_block_len(struct quorum_io *io, unsigned int offset)
 		     SECTOR_SHIFT);
 }
 
-static blk_status_t quorum_vote_blocks(struct quorum_io *io,
-				       struct quorum_vote_state *vs,
-				       unsigned int voters)
+static unsigned int quorum_voters(struct quorum_io *io)
+{
+	unsigned int voters = 0, i;
+
+	for (i = 0; i < io->qc->nr_legs; i++)
+		if (io->legs & (1u << i) && !io->status[i])
+			voters |= 1u << i;
+	return voters;
+}
+
+static void quorum_vote_begin(struct quorum_io *io, struct quorum_vote_state *vs)
+{
+	unsigned int i;
+
+	memset(vs, 0, sizeof(*vs));
+	vs->voters = quorum_voters(io);
+	for (i = 0; i < io->qc->nr_legs; i++)
+		if (vs->voters & (1u << i) || i == io->direct)
+			quorum_get_copy(io, i, &vs->copies[i]);
+}
+
+/* Elect the blocks not elected yet; returns false if one is left undecided. */
+static bool quorum_elect_blocks(struct quorum_io *io, struct quorum_vote_state *vs,
+				bool may_hash)
+{
+	unsigned int len;
+
+	for (; vs->offset < io->iter.bi_size; vs->offset += len) {
+		len = quorum_block_len(io, vs->offset);
+		if (!quorum_elect_block(io, vs, vs->offset, len, may_hash,
+					&vs->ballots[vs->elected]))
+			return false;
+		vs->elected++;
+	}
+	return true;
+}
+
+/* Every block is elected: serve the winners, report and repair the rest. */
+static blk_status_t quorum_count_votes(struct quorum_io *io,
+				       struct quorum_vote_state *vs)
 {
 	struct quorum_c *qc = io->qc;
 	bool rewrite = quorum_io_repairs(io);
 	bool scrub = io->flags & QUORUM_IO_SCRUB;
-	unsigned int offset, len, i, winners, votes;
+	unsigned int offset, len, i, winners, votes, b = 0;
+	unsigned int voters = vs->voters;
 	bool failed = false;
 
-	for (i = 0; i < qc->nr_legs; i++)
-		if (voters & (1u << i) || i == io->direct)
-			quorum_get_copy(io, i, &vs->copies[i]);
-
-	for (offset = 0; offset < io->iter.bi_size; offset += len) {
+	for (offset = 0; offset < io->iter.bi_size; offset += len, b++) {
 		len = quorum_block_len(io, offset);
-		winners = quorum_vote_block(io, vs, voters, offset, len, &votes);
+		winners = vs->ballots[b].winners;
+		votes = vs->ballots[b].votes;
 
 		if (!winners) {
 			failed = true;
@@ -1237,23 +1284,25 @@ static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
 	bio_endio(bio);
 }
 
-static unsigned int quorum_voters(struct quorum_io *io)
-{
-	unsigned int voters = 0, i;
-
-	for (i = 0; i < io->qc->nr_legs; i++)
-		if (io->legs & (1u << i) && !io->status[i])
-			voters |= 1u << i;
-	return voters;
-}
-
-static void quorum_vote_io(struct quorum_io *io, struct quorum_vote_state *vs)
+/*
+ * End a vote: elect the blocks left (hashing where no majority decides; to
+ * be called where that may sleep, unless every block is elected), count
+ * the votes, and complete the read.  Takes a vote state if @vs is NULL:
+ * only where it runs, so that no vote waits for a state that a vote
+ * queued behind it holds.
+ */
+static void quorum_vote_end(struct quorum_io *io, struct quorum_vote_state *vs)
 {
 	struct quorum_c *qc = io->qc;
 	struct quorum_repair *repairs;
 	blk_status_t status;
 
-	status = quorum_vote_blocks(io, vs, quorum_voters(io));
+	if (!vs) {
+		vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
+		quorum_vote_begin(io, vs);
+	}
+	quorum_elect_blocks(io, vs, true);
+	status = quorum_count_votes(io, vs);
 	repairs = vs->repairs;
 	mempool_free(vs, qc->vote_pool);
 	quorum_read_complete(io, status, repairs);
@@ -1262,47 +1311,33 @@ static void quorum_vote_io(struct quorum_io *io, struct quorum_vote_state *vs)
 static void quorum_vote_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
-	struct quorum_vote_state *vs;
 
-	vs = mempool_alloc(io->qc->vote_pool, GFP_NOIO);
-	memset(vs, 0, sizeof(*vs));
-	quorum_vote_io(io, vs);
+	quorum_vote_end(io, NULL);
 }
 
 /*
- * Can the vote of @io (a small read: quorum_read_done() checks only those
- * where they complete) run there?  Only with nothing to repair, when a
- * majority decides every block (hashing is left to the workqueue), and
- * with a vote state at hand.
+ * Vote on a read where its last leg completed (quorum_read_done() checks
+ * only small reads there): only with nothing to repair and a vote state
+ * at hand, and only if majorities decide every block.  Else the vote is
+ * left to the workqueue, from the start.
  */
-static bool quorum_vote_inline(struct quorum_io *io)
+static void quorum_vote_inline(struct quorum_io *io)
 {
 	struct quorum_c *qc = io->qc;
-	unsigned int voters = quorum_voters(io), offset, len, i;
-	struct quorum_block blk = { .offset = 0 };
-	struct quorum_vote_result res;
+	struct quorum_vote_state *vs = NULL;
 
-	if (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB)
-		return false;
-	blk.vs = mempool_alloc(qc->vote_pool, GFP_NOWAIT | __GFP_NOWARN);
-	if (!blk.vs)
-		return false;
-	memset(blk.vs, 0, sizeof(*blk.vs));
-	for (i = 0; i < qc->nr_legs; i++)
-		if (voters & (1u << i))
-			quorum_get_copy(io, i, &blk.vs->copies[i]);
-	for (offset = 0; offset < io->iter.bi_size; offset += len) {
-		len = quorum_block_len(io, offset);
-		blk.offset = offset;
-		blk.len = len;
-		if (!quorum_vote_majority(qc->nr_legs, voters, quorum_same_bytes,
-					  &blk, qc->threshold, &res)) {
-			mempool_free(blk.vs, qc->vote_pool);
-			return false;
+	if (!quorum_io_repairs(io) && !(io->flags & QUORUM_IO_SCRUB))
+		vs = mempool_alloc(qc->vote_pool, GFP_NOWAIT | __GFP_NOWARN);
+	if (vs) {
+		quorum_vote_begin(io, vs);
+		if (quorum_elect_blocks(io, vs, false)) {
+			quorum_vote_end(io, vs);
+			return;
 		}
+		mempool_free(vs, qc->vote_pool);
 	}
-	quorum_vote_io(io, blk.vs);
-	return true;
+	INIT_WORK(&io->work, quorum_vote_work);
+	queue_work(qc->io_wq, &io->work);
 }
 
 /*
@@ -1347,12 +1382,10 @@ static void quorum_read_check(struct quorum_io *io, bool in_worker)
 	    (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB))
 		vote = true;
 	if (vote) {
-		if (in_worker) {
-			quorum_vote_work(&io->work);
-		} else if (!quorum_vote_inline(io)) {
-			INIT_WORK(&io->work, quorum_vote_work);
-			queue_work(qc->io_wq, &io->work);
-		}
+		if (in_worker)
+			quorum_vote_end(io, NULL);
+		else
+			quorum_vote_inline(io);
 		return;
 	}
 	if (ref != io->direct) {
