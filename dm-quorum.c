@@ -1454,6 +1454,26 @@ static struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
 }
 
 /*
+ * A leg's read is never readahead nor failfast: a leg may drop those
+ * without being at fault, and the vote needs every copy.
+ */
+static void quorum_leg_read_flags(struct bio *bio)
+{
+	bio->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
+}
+
+/* The read of the direct leg, into the bio's own pages. */
+static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io)
+{
+	struct bio *clone = quorum_alloc_bio(qc, io, io->direct, quorum_io_bio(io),
+					     0, 0, GFP_NOIO);
+
+	quorum_leg_read_flags(clone);
+	clone->bi_end_io = quorum_read_endio;
+	return clone;
+}
+
+/*
  * The private pages of reads come from a mempool used as a cache: its
  * reserve is served first (the allocator's first, non-sleeping attempt is
  * refused), and freed pages go back to it.  A fresh page costs far more
@@ -1591,10 +1611,7 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	atomic_set(&io->pending, hweight32(alive));
 
 	quorum_alloc_buffers(qc, io, bio);
-	clones[n] = quorum_alloc_bio(qc, io, io->direct, bio, 0, 0, GFP_NOIO);
-	/* A failed readahead on one leg is not a fault of that leg. */
-	clones[n]->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
-	clones[n++]->bi_end_io = quorum_read_endio;
+	clones[n++] = quorum_clone_direct(qc, io);
 
 	io->fan_out = quorum_fan_out_legs(qc, io,
 					  atomic_inc_return(&qc->reads_in_flight) > 1);
@@ -1643,10 +1660,7 @@ static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 	io->direct = __ffs(next);
 	atomic_set(&io->pending, 1);
 	io->legs = 1u << io->direct;
-	clone = quorum_alloc_bio(qc, io, io->direct, quorum_io_bio(io), 0, 0,
-				 GFP_NOIO);
-	clone->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
-	clone->bi_end_io = quorum_read_endio;
+	clone = quorum_clone_direct(qc, io);
 	atomic64_inc(&qc->legs[io->direct].reads);
 	quorum_submit_read(clone);
 }
@@ -1741,8 +1755,7 @@ static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
 
 	bio_set_dev(bio, qc->legs[io->direct].dev->bdev);
 	bio->bi_iter.bi_sector = dm_target_offset(qc->ti, bio->bi_iter.bi_sector);
-	/* A failed readahead on one leg is not a fault of that leg. */
-	bio->bi_opf &= ~(REQ_RAHEAD | REQ_FAILFAST_MASK);
+	quorum_leg_read_flags(bio);
 	return DM_MAPIO_REMAPPED;
 }
 
