@@ -792,7 +792,7 @@ static struct bvec_iter quorum_copy_seek(const struct quorum_copy *copy,
 }
 
 /*
- * The fast path's comparison: 32 bytes per step when both sides are
+ * The fast path's comparisons: 32 bytes per step when every side is
  * aligned, which is the common case (page-sized segments).
  */
 static bool quorum_mem_equal(const void *a, const void *b, size_t n)
@@ -806,6 +806,58 @@ static bool quorum_mem_equal(const void *a, const void *b, size_t n)
 				return false;
 	}
 	return !memcmp(x, y, n);
+}
+
+/* Are @b and @c the same as @a?  One pass reads each of them once. */
+static bool quorum_mem_equal3(const void *a, const void *b, const void *c,
+			      size_t n)
+{
+	const u64 *x = a, *y = b, *z = c;
+
+	if (IS_ALIGNED((unsigned long)a | (unsigned long)b | (unsigned long)c,
+		       sizeof(u64))) {
+		for (; n >= 32; n -= 32, x += 4, y += 4, z += 4)
+			if ((x[0] ^ y[0]) | (x[1] ^ y[1]) |
+			    (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+			    (x[0] ^ z[0]) | (x[1] ^ z[1]) |
+			    (x[2] ^ z[2]) | (x[3] ^ z[3]))
+				return false;
+	}
+	return !memcmp(x, y, n) && !memcmp(x, z, n);
+}
+
+/*
+ * Are the whole copies @c[1..@nr-1] (@nr is 2 or 3) the same as @c[0]?
+ * All of them are walked together, a page segment at a time.
+ */
+static bool quorum_copies_equal(const struct quorum_copy *c, unsigned int nr)
+{
+	struct bvec_iter iter[3];
+	struct bio_vec bv[3];
+	void *p[3];
+	unsigned int k, n;
+	bool equal = true;
+
+	for (k = 0; k < nr; k++)
+		iter[k] = c[k].iter;
+	while (equal && iter[0].bi_size) {
+		n = UINT_MAX;
+		for (k = 0; k < nr; k++) {
+			bv[k] = bvec_iter_bvec(c[k].bvecs, iter[k]);
+			n = min(n, bv[k].bv_len);
+		}
+		for (k = 0; k < nr; k++)
+			p[k] = bvec_kmap_local(&bv[k]);
+		if (nr == 3)
+			equal = quorum_mem_equal3(p[0], p[1], p[2], n);
+		else
+			equal = quorum_mem_equal(p[0], p[1], n);
+		for (k = nr; k-- > 0;)
+			kunmap_local(p[k]);
+		for (k = 0; k < nr; k++)
+			bvec_iter_advance_single(c[k].bvecs, &iter[k], n);
+	}
+	return equal;
 }
 
 /* Compare two ranges, or copy the first into the second (@copy). */
@@ -1349,9 +1401,9 @@ static void quorum_vote_inline(struct quorum_io *io)
 static void quorum_read_check(struct quorum_io *io, bool in_worker)
 {
 	struct quorum_c *qc = io->qc;
-	struct quorum_copy ref_copy, copy;
+	struct quorum_copy copies[3], copy;
 	int errors[QUORUM_MAX_LEGS];
-	unsigned int succeeded, votes, ref, i;
+	unsigned int succeeded, votes, ref, others, nr;
 	bool vote = false;
 	int error;
 
@@ -1368,14 +1420,20 @@ static void quorum_read_check(struct quorum_io *io, bool in_worker)
 		return;
 	}
 
-	/* The fast path: every copy that was read is the same. */
+	/*
+	 * The fast path: every copy that was read is the same.  The first
+	 * is compared with two others at a time: with three legs, each
+	 * copy is read once.
+	 */
 	ref = __ffs(succeeded);
-	quorum_get_copy(io, ref, &ref_copy);
-	for (i = ref + 1; !vote && i < qc->nr_legs; i++) {
-		if (!(succeeded & (1u << i)))
-			continue;
-		quorum_get_copy(io, i, &copy);
-		vote = !quorum_range_equal(&ref_copy, &copy, 0, io->iter.bi_size);
+	quorum_get_copy(io, ref, &copies[0]);
+	others = succeeded & ~(1u << ref);
+	while (!vote && others) {
+		for (nr = 1; nr < 3 && others; nr++) {
+			quorum_get_copy(io, __ffs(others), &copies[nr]);
+			others &= others - 1;
+		}
+		vote = !quorum_copies_equal(copies, nr);
 	}
 	/* A leg failed: repair it, or count its blocks for the scrub. */
 	if (succeeded != io->legs &&
@@ -1390,7 +1448,7 @@ static void quorum_read_check(struct quorum_io *io, bool in_worker)
 	}
 	if (ref != io->direct) {
 		quorum_get_copy(io, io->direct, &copy);
-		quorum_range_copy(&ref_copy, &copy, 0, io->iter.bi_size);
+		quorum_range_copy(&copies[0], &copy, 0, io->iter.bi_size);
 	}
 	quorum_read_complete(io, BLK_STS_OK, NULL);
 }
