@@ -198,6 +198,7 @@ struct quorum_c {
 	unsigned int nr_events;
 	struct quorum_event events[QUORUM_EVENT_QUEUE];
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
+	unsigned long next_table_event;	/* for reports with no uevent */
 	struct work_struct event_work;
 	struct quorum_uevent_env *env;
 
@@ -312,7 +313,8 @@ static enum quorum_op quorum_io_op(struct quorum_io *io)
  * Log lines are printed where the fault is seen (rate-limited); uevents and
  * dm_table_event() need process context, so reports are queued for
  * quorum_event_work().  At most one uevent per leg, action and operation is
- * sent per second; the rest are counted in events_dropped.
+ * sent per second; the rest are counted in events_dropped, and raise one
+ * dm event per second between them.
  */
 
 static bool quorum_event_allowed(unsigned long *next)
@@ -340,8 +342,11 @@ static void quorum_queue_event(struct quorum_c *qc, const struct quorum_event *e
 		}
 		spin_unlock_irqrestore(&qc->event_lock, flags);
 	}
-	if (!queued)
+	if (!queued) {
 		atomic_inc(&qc->events_dropped);
+		if (!quorum_event_allowed(&qc->next_table_event))
+			return;
+	}
 	queue_work(qc->wq, &qc->event_work);
 }
 
@@ -2372,6 +2377,7 @@ static void quorum_init_event_limits(struct quorum_c *qc)
 	unsigned long now = jiffies;
 	unsigned int i, a, o;
 
+	qc->next_table_event = now;
 	for (a = 0; a < QUORUM_NR_ACTIONS; a++) {
 		for (o = 0; o < QUORUM_NR_OPS; o++) {
 			qc->next_event[a][o] = now;
