@@ -5,15 +5,20 @@
  * Pure logic with no kernel state, so that the user-space unit tests and the
  * fuzzer compile this header unchanged.  The target decides what a "copy" is
  * (a leg's bytes for one block) and how two copies are compared (memcmp or
- * SHA-256 digests); this file only counts.
+ * SHA-256 digests); this file counts, and compares bytes for the fast path.
  */
 #ifndef DM_QUORUM_VOTE_H
 #define DM_QUORUM_VOTE_H
 
 #ifdef __KERNEL__
+#include <linux/align.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #else
 #include <stdbool.h>
+#include <string.h>
+typedef unsigned long long u64;
+#define IS_ALIGNED(x, a)	(((x) & ((a) - 1)) == 0)
 #endif
 
 #define QUORUM_MIN_LEGS	2
@@ -154,6 +159,41 @@ static inline int quorum_common_error(const int *errors, unsigned int nr)
 		}
 	}
 	return best;
+}
+
+/*
+ * The fast path's comparisons: 32 bytes per step when every side is
+ * aligned, which is the common case (page-sized segments).
+ */
+static inline bool quorum_mem_equal(const void *a, const void *b, size_t n)
+{
+	const u64 *x = a, *y = b;
+
+	if (IS_ALIGNED((unsigned long)a | (unsigned long)b, sizeof(u64))) {
+		for (; n >= 32; n -= 32, x += 4, y += 4)
+			if ((x[0] ^ y[0]) | (x[1] ^ y[1]) |
+			    (x[2] ^ y[2]) | (x[3] ^ y[3]))
+				return false;
+	}
+	return !memcmp(x, y, n);
+}
+
+/* Are @b and @c the same as @a?  One pass reads each of them once. */
+static inline bool quorum_mem_equal3(const void *a, const void *b,
+				     const void *c, size_t n)
+{
+	const u64 *x = a, *y = b, *z = c;
+
+	if (IS_ALIGNED((unsigned long)a | (unsigned long)b | (unsigned long)c,
+		       sizeof(u64))) {
+		for (; n >= 32; n -= 32, x += 4, y += 4, z += 4)
+			if ((x[0] ^ y[0]) | (x[1] ^ y[1]) |
+			    (x[2] ^ y[2]) | (x[3] ^ y[3]) |
+			    (x[0] ^ z[0]) | (x[1] ^ z[1]) |
+			    (x[2] ^ z[2]) | (x[3] ^ z[3]))
+				return false;
+	}
+	return !memcmp(x, y, n) && !memcmp(x, z, n);
 }
 
 #endif /* DM_QUORUM_VOTE_H */

@@ -797,41 +797,6 @@ static struct bvec_iter quorum_copy_seek(const struct quorum_copy *copy,
 }
 
 /*
- * The fast path's comparisons: 32 bytes per step when every side is
- * aligned, which is the common case (page-sized segments).
- */
-static bool quorum_mem_equal(const void *a, const void *b, size_t n)
-{
-	const u64 *x = a, *y = b;
-
-	if (IS_ALIGNED((unsigned long)a | (unsigned long)b, sizeof(u64))) {
-		for (; n >= 32; n -= 32, x += 4, y += 4)
-			if ((x[0] ^ y[0]) | (x[1] ^ y[1]) |
-			    (x[2] ^ y[2]) | (x[3] ^ y[3]))
-				return false;
-	}
-	return !memcmp(x, y, n);
-}
-
-/* Are @b and @c the same as @a?  One pass reads each of them once. */
-static bool quorum_mem_equal3(const void *a, const void *b, const void *c,
-			      size_t n)
-{
-	const u64 *x = a, *y = b, *z = c;
-
-	if (IS_ALIGNED((unsigned long)a | (unsigned long)b | (unsigned long)c,
-		       sizeof(u64))) {
-		for (; n >= 32; n -= 32, x += 4, y += 4, z += 4)
-			if ((x[0] ^ y[0]) | (x[1] ^ y[1]) |
-			    (x[2] ^ y[2]) | (x[3] ^ y[3]) |
-			    (x[0] ^ z[0]) | (x[1] ^ z[1]) |
-			    (x[2] ^ z[2]) | (x[3] ^ z[3]))
-				return false;
-	}
-	return !memcmp(x, y, n) && !memcmp(x, z, n);
-}
-
-/*
  * Are the whole copies @c[1..@nr-1] (@nr is 2 or 3) the same as @c[0]?
  * All of them are walked together, a page segment at a time.
  */

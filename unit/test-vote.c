@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the vote (dm-quorum-vote.h), compiled unchanged in user
- * space: fixed cases, then random ones against a brute-force reference.
+ * space: fixed cases, then random ones against a brute-force reference;
+ * the byte comparisons of the fast path against memcmp().
  */
 #include <stdbool.h>
 #include <string.h>
@@ -218,11 +219,49 @@ static void random_cases(void)
 	}
 }
 
+/*
+ * Two and three copies of up to 4 KiB, each at an offset of 0-7 bytes
+ * (aligned and not), identical or with one byte changed in one of them.
+ */
+static void compare_cases(void)
+{
+	static unsigned char buf[3][4096 + 8];
+	unsigned int n, seed = 4242;
+
+	for (n = 0; n < 100000; n++) {
+		size_t len = (seed = seed * 1103515245 + 12345) % 4097;
+		unsigned int off[3], i, changed;
+		unsigned char *p[3];
+		size_t b;
+		bool same2, same3;
+
+		for (i = 0; i < 3; i++) {
+			seed = seed * 1103515245 + 12345;
+			off[i] = (seed >> 16) % 4 ? 0 : (seed >> 8) % 8;
+			p[i] = buf[i] + off[i];
+		}
+		for (b = 0; b < len; b++) {
+			seed = seed * 1103515245 + 12345;
+			for (i = 0; i < 3; i++)
+				p[i][b] = seed >> 16;
+		}
+		seed = seed * 1103515245 + 12345;
+		changed = (seed >> 16) % 4;	/* 3: none */
+		if (len && changed < 3)
+			p[changed][(seed >> 4) % len] ^= 1 + (seed >> 24) % 255;
+		same2 = !memcmp(p[0], p[1], len);
+		same3 = same2 && !memcmp(p[0], p[2], len);
+		CHECK(quorum_mem_equal(p[0], p[1], len) == same2);
+		CHECK(quorum_mem_equal3(p[0], p[1], p[2], len) == same3);
+	}
+}
+
 int main(void)
 {
 	fixed_cases();
 	error_cases();
 	majority_cases();
 	random_cases();
+	compare_cases();
 	return unit_report("test-vote");
 }
