@@ -797,10 +797,12 @@ static struct bvec_iter quorum_copy_seek(const struct quorum_copy *copy,
 }
 
 /*
- * Are the whole copies @c[1..@nr-1] (@nr is 2 or 3) the same as @c[0]?
- * All of them are walked together, a page segment at a time.
+ * Are copies @c[1..@nr-1] (@nr is 2 or 3) the same as @c[0], over @len
+ * bytes from @offset?  All of them are walked together, a page segment at
+ * a time.
  */
-static bool quorum_copies_equal(const struct quorum_copy *c, unsigned int nr)
+static bool quorum_copies_equal(const struct quorum_copy *c, unsigned int nr,
+				unsigned int offset, unsigned int len)
 {
 	struct bvec_iter iter[3];
 	struct bio_vec bv[3];
@@ -809,7 +811,7 @@ static bool quorum_copies_equal(const struct quorum_copy *c, unsigned int nr)
 	bool equal = true;
 
 	for (k = 0; k < nr; k++)
-		iter[k] = c[k].iter;
+		iter[k] = quorum_copy_seek(&c[k], offset, len);
 	while (equal && iter[0].bi_size) {
 		n = UINT_MAX;
 		for (k = 0; k < nr; k++) {
@@ -830,48 +832,35 @@ static bool quorum_copies_equal(const struct quorum_copy *c, unsigned int nr)
 	return equal;
 }
 
-/* Compare two ranges, or copy the first into the second (@copy). */
-static bool quorum_cmp_or_copy(const struct quorum_copy *a, unsigned int a_off,
-			       const struct quorum_copy *b, unsigned int b_off,
-			       unsigned int len, bool copy)
+/* Copy @len bytes of @a from @a_off into @b at @b_off. */
+static void quorum_copy_bytes(const struct quorum_copy *a, unsigned int a_off,
+			      const struct quorum_copy *b, unsigned int b_off,
+			      unsigned int len)
 {
 	struct bvec_iter ia = quorum_copy_seek(a, a_off, len);
 	struct bvec_iter ib = quorum_copy_seek(b, b_off, len);
-	bool equal = true;
 
-	while (equal && ia.bi_size) {
+	while (ia.bi_size) {
 		struct bio_vec va = bvec_iter_bvec(a->bvecs, ia);
 		struct bio_vec vb = bvec_iter_bvec(b->bvecs, ib);
 		unsigned int n = min(va.bv_len, vb.bv_len);
 		void *pa = bvec_kmap_local(&va);
 		void *pb = bvec_kmap_local(&vb);
 
-		if (copy) {
-			memcpy(pb, pa, n);
-			flush_dcache_page(vb.bv_page);
-		} else {
-			equal = quorum_mem_equal(pa, pb, n);
-		}
+		memcpy(pb, pa, n);
+		flush_dcache_page(vb.bv_page);
 		kunmap_local(pb);
 		kunmap_local(pa);
 		bvec_iter_advance_single(a->bvecs, &ia, n);
 		bvec_iter_advance_single(b->bvecs, &ib, n);
 	}
-	return equal;
-}
-
-static bool quorum_range_equal(const struct quorum_copy *a,
-			       const struct quorum_copy *b,
-			       unsigned int offset, unsigned int len)
-{
-	return quorum_cmp_or_copy(a, offset, b, offset, len, false);
 }
 
 static void quorum_range_copy(const struct quorum_copy *from,
 			      const struct quorum_copy *to,
 			      unsigned int offset, unsigned int len)
 {
-	quorum_cmp_or_copy(from, offset, to, offset, len, true);
+	quorum_copy_bytes(from, offset, to, offset, len);
 }
 
 static int quorum_range_digest(struct crypto_shash *tfm,
@@ -991,7 +980,7 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 
 	data.bvecs = rep->bio->bi_io_vec;
 	data.iter = (struct bvec_iter) { .bi_size = len };
-	quorum_cmp_or_copy(winner, offset, &data, 0, len, true);
+	quorum_copy_bytes(winner, offset, &data, 0, len);
 	atomic_inc(&qc->repairs_in_flight);
 	atomic64_inc(&qc->legs[leg].writes);
 	return rep;
@@ -1116,9 +1105,9 @@ struct quorum_block {
 static bool quorum_same_bytes(void *ctx, unsigned int a, unsigned int b)
 {
 	struct quorum_block *blk = ctx;
+	struct quorum_copy pair[2] = { blk->vs->copies[a], blk->vs->copies[b] };
 
-	return quorum_range_equal(&blk->vs->copies[a], &blk->vs->copies[b],
-				  blk->offset, blk->len);
+	return quorum_copies_equal(pair, 2, blk->offset, blk->len);
 }
 
 /*
@@ -1403,7 +1392,7 @@ static void quorum_read_check(struct quorum_io *io, bool in_worker)
 			quorum_get_copy(io, __ffs(others), &copies[nr]);
 			others &= others - 1;
 		}
-		vote = !quorum_copies_equal(copies, nr);
+		vote = !quorum_copies_equal(copies, nr, 0, io->iter.bi_size);
 	}
 	/* A leg failed: repair it, or count its blocks for the scrub. */
 	if (succeeded != io->legs &&
