@@ -1018,8 +1018,6 @@ struct quorum_ballot {
 
 struct quorum_vote_state {
 	unsigned int voters;	/* legs that read their copy */
-	unsigned int elected;	/* blocks */
-	unsigned int offset;	/* bytes into the read, of the next block */
 	struct quorum_ballot ballots[QUORUM_MAX_READ_BLOCKS];
 	u8 digests[QUORUM_MAX_LEGS][SHA256_DIGEST_SIZE];
 	struct quorum_copy copies[QUORUM_MAX_LEGS];
@@ -1188,18 +1186,17 @@ static void quorum_vote_begin(struct quorum_io *io, struct quorum_vote_state *vs
 			quorum_get_copy(io, i, &vs->copies[i]);
 }
 
-/* Elect the blocks not elected yet; returns false if one is left undecided. */
+/* Elect every block; returns false if one is left undecided. */
 static bool quorum_elect_blocks(struct quorum_io *io, struct quorum_vote_state *vs,
 				bool may_hash)
 {
-	unsigned int len;
+	unsigned int offset, len, b = 0;
 
-	for (; vs->offset < io->iter.bi_size; vs->offset += len) {
-		len = quorum_block_len(io, vs->offset);
-		if (!quorum_elect_block(io, vs, vs->offset, len, may_hash,
-					&vs->ballots[vs->elected]))
+	for (offset = 0; offset < io->iter.bi_size; offset += len, b++) {
+		len = quorum_block_len(io, offset);
+		if (!quorum_elect_block(io, vs, offset, len, may_hash,
+					&vs->ballots[b]))
 			return false;
-		vs->elected++;
 	}
 	return true;
 }
@@ -1296,11 +1293,10 @@ static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
 }
 
 /*
- * End a vote: elect the blocks left (hashing where no majority decides; to
- * be called where that may sleep, unless every block is elected), count
- * the votes, and complete the read.  Takes a vote state if @vs is NULL:
- * only where it runs, so that no vote waits for a state that a vote
- * queued behind it holds.
+ * End a vote: count the votes and complete the read.  With @vs NULL (where
+ * it may sleep), take a vote state and elect every block first, hashing
+ * where no majority decides; the state is taken only where it is used, so
+ * that no vote waits for a state that a vote queued behind it holds.
  */
 static void quorum_vote_end(struct quorum_io *io, struct quorum_vote_state *vs)
 {
@@ -1311,8 +1307,8 @@ static void quorum_vote_end(struct quorum_io *io, struct quorum_vote_state *vs)
 	if (!vs) {
 		vs = mempool_alloc(qc->vote_pool, GFP_NOIO);
 		quorum_vote_begin(io, vs);
+		quorum_elect_blocks(io, vs, true);
 	}
-	quorum_elect_blocks(io, vs, true);
 	status = quorum_count_votes(io, vs);
 	repairs = vs->repairs;
 	mempool_free(vs, qc->vote_pool);
