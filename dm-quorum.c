@@ -58,6 +58,9 @@
 /* Private pages kept for reuse: four whole reads, at most 8 MiB. */
 #define QUORUM_READ_RESERVE_READS	4
 #define QUORUM_MAX_RESERVE_PAGES	(SZ_8M >> PAGE_SHIFT)
+/* More kept while reads use them: at most 32 MiB, none left unused for 1 s. */
+#define QUORUM_MAX_CACHE_PAGES		(SZ_32M >> PAGE_SHIFT)
+#define QUORUM_CACHE_TRIM_INTERVAL	HZ
 /* Reports waiting for the event worker; more are dropped and counted. */
 #define QUORUM_EVENT_QUEUE	64
 
@@ -152,6 +155,16 @@ struct quorum_range {
 	bool exclusive;
 };
 
+/* Private read pages beyond the page pool's reserve, kept for reuse. */
+struct quorum_page_cache {
+	spinlock_t lock;		/* protects pages, nr and unused */
+	struct list_head pages;		/* by page->lru, last freed first */
+	unsigned int nr;
+	unsigned int unused;		/* fewest cached since the last trim */
+	unsigned int max;		/* 0 while the target is destroyed */
+	struct delayed_work trim;
+};
+
 struct quorum_c {
 	struct dm_target *ti;
 	struct mapped_device *md;
@@ -168,6 +181,7 @@ struct quorum_c {
 
 	struct bio_set bs;		/* leg clones and private read bios */
 	mempool_t *page_pool;		/* pages of the private read bios */
+	struct quorum_page_cache cache;	/* more of them, while in use */
 	mempool_t *vote_pool;		/* struct quorum_vote_state */
 	struct mutex page_lock;		/* one reader at a time in the reserve */
 	struct crypto_shash *tfm;	/* sha256 */
@@ -1487,23 +1501,113 @@ static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io
 }
 
 /*
- * The private pages of reads come from a mempool used as a cache: its
- * reserve is served first (the allocator's first, non-sleeping attempt is
- * refused), and freed pages go back to it.  A fresh page costs far more
- * than a reused one, since the kernel may clear every page it hands out
- * (init_on_alloc).  The page allocator is asked only when the reserve is
- * empty, and then with the caller's gfp flags.
+ * The private pages of reads are reused: a fresh page costs far more than
+ * a reused one, since the kernel may clear every page it hands out
+ * (init_on_alloc).  They come from a mempool whose reserve holds a few
+ * whole reads, and from a cache behind it that holds what the reads had
+ * in flight lately.  A freed page refills the reserve first, then the
+ * cache (up to QUORUM_MAX_CACHE_PAGES), and goes back to the kernel only
+ * when both are full.  Every QUORUM_CACHE_TRIM_INTERVAL, the cached pages
+ * that no read took since the last trim go back to the kernel, so that
+ * an idle target holds its reserve only.
+ *
+ * A page is taken from the cache first, then from the reserve (the
+ * mempool's first, non-sleeping attempt at the allocator finds the cache
+ * empty and is refused), and from the page allocator, with the caller's
+ * gfp flags, only when both are empty.
  */
+static struct page *quorum_cache_get(struct quorum_page_cache *cache)
+{
+	struct page *page = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cache->lock, flags);
+	if (cache->nr) {
+		page = list_first_entry(&cache->pages, struct page, lru);
+		list_del(&page->lru);
+		cache->unused = min(cache->unused, --cache->nr);
+	}
+	spin_unlock_irqrestore(&cache->lock, flags);
+	return page;
+}
+
+static void quorum_cache_put(struct quorum_page_cache *cache, struct page *page)
+{
+	unsigned long flags;
+	bool first = false;
+
+	spin_lock_irqsave(&cache->lock, flags);
+	if (cache->nr < cache->max) {
+		list_add(&page->lru, &cache->pages);
+		first = !cache->nr++;
+		page = NULL;
+	}
+	spin_unlock_irqrestore(&cache->lock, flags);
+	if (page)
+		__free_page(page);
+	else if (first)
+		schedule_delayed_work(&cache->trim, QUORUM_CACHE_TRIM_INTERVAL);
+}
+
+/* Give back the pages that no read took since the last trim. */
+static void quorum_cache_trim(struct work_struct *work)
+{
+	struct quorum_page_cache *cache =
+		container_of(to_delayed_work(work), struct quorum_page_cache, trim);
+	struct page *page, *next;
+	LIST_HEAD(unused);
+	unsigned int n;
+	bool more;
+
+	spin_lock_irq(&cache->lock);
+	/* The least recently freed are at the tail. */
+	for (n = cache->unused; n; n--)
+		list_move(cache->pages.prev, &unused);
+	cache->nr -= cache->unused;
+	cache->unused = cache->nr;
+	more = cache->nr;
+	spin_unlock_irq(&cache->lock);
+
+	list_for_each_entry_safe(page, next, &unused, lru)
+		__free_page(page);
+	if (more)
+		schedule_delayed_work(&cache->trim, QUORUM_CACHE_TRIM_INTERVAL);
+}
+
+static void quorum_cache_init(struct quorum_page_cache *cache)
+{
+	spin_lock_init(&cache->lock);
+	INIT_LIST_HEAD(&cache->pages);
+	cache->max = QUORUM_MAX_CACHE_PAGES;
+	INIT_DELAYED_WORK(&cache->trim, quorum_cache_trim);
+}
+
+/* The target is going away: no more caching, and no page left behind. */
+static void quorum_cache_destroy(struct quorum_page_cache *cache)
+{
+	spin_lock_irq(&cache->lock);
+	cache->max = 0;
+	cache->unused = cache->nr;
+	spin_unlock_irq(&cache->lock);
+	cancel_delayed_work_sync(&cache->trim);
+	quorum_cache_trim(&cache->trim.work);
+}
+
 static void *quorum_page_alloc(gfp_t gfp, void *data)
 {
-	if (!(gfp & __GFP_DIRECT_RECLAIM))
-		return NULL;
+	struct quorum_c *qc = data;
+	struct page *page = quorum_cache_get(&qc->cache);
+
+	if (page || !(gfp & __GFP_DIRECT_RECLAIM))
+		return page;
 	return alloc_page(gfp);
 }
 
 static void quorum_page_free(void *element, void *data)
 {
-	__free_page(element);
+	struct quorum_c *qc = data;
+
+	quorum_cache_put(&qc->cache, element);
 }
 
 /* At least one whole read of every leg but one: progress is guaranteed. */
@@ -2312,6 +2416,7 @@ static void quorum_dtr(struct dm_target *ti)
 	if (!IS_ERR_OR_NULL(qc->tfm))
 		crypto_free_shash(qc->tfm);
 	mempool_destroy(qc->vote_pool);
+	quorum_cache_destroy(&qc->cache);
 	mempool_destroy(qc->page_pool);
 	bioset_exit(&qc->bs);
 	for (i = 0; i < qc->nr_legs; i++)
@@ -2398,6 +2503,7 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->private = qc;
 	qc->ti = ti;
 	qc->md = dm_table_get_md(ti->table);
+	quorum_cache_init(&qc->cache);
 	qc->threshold = table.threshold;
 	qc->features = table.features;
 	qc->read_pattern = table.read_pattern;
@@ -2432,7 +2538,7 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	r = -ENOMEM;
 	qc->page_pool = mempool_create(quorum_read_reserve(qc->nr_legs),
-				       quorum_page_alloc, quorum_page_free, NULL);
+				       quorum_page_alloc, quorum_page_free, qc);
 	if (!qc->page_pool) {
 		ti->error = "Cannot allocate page pool";
 		goto bad;
