@@ -2335,6 +2335,8 @@ static void quorum_stats(struct quorum_c *qc, char *result, unsigned int maxlen)
 	DMEMIT("quorum_failures=%d events_dropped=%d\n",
 	       atomic_read(&qc->quorum_failures),
 	       atomic_read(&qc->events_dropped));
+	DMEMIT("pages_reserved=%u pages_cached=%u\n",
+	       quorum_read_reserve(qc->nr_legs), READ_ONCE(qc->cache.nr));
 }
 
 static void quorum_clear_stats(struct quorum_c *qc)
