@@ -55,10 +55,10 @@
 #define QUORUM_MAX_READ_PAGES	(QUORUM_MAX_READ_SECTORS >> (PAGE_SHIFT - SECTOR_SHIFT))
 /* quorum_map() ends a split read on a block boundary: it spans this many. */
 #define QUORUM_MAX_READ_BLOCKS	(QUORUM_MAX_READ_SECTORS / QUORUM_BLOCK_SECTORS)
-/* Private pages kept for reuse: four whole reads, at most 8 MiB. */
-#define QUORUM_READ_RESERVE_READS	4
-#define QUORUM_MAX_RESERVE_PAGES	(SZ_8M >> PAGE_SHIFT)
-/* More kept while reads use them: at most 32 MiB, none left unused for 1 s. */
+/*
+ * Private read pages beyond the mempool's reserve (one whole read) are
+ * cached while reads use them: at most 32 MiB, none left unused for 1 s.
+ */
 #define QUORUM_MAX_CACHE_PAGES		(SZ_32M >> PAGE_SHIFT)
 #define QUORUM_CACHE_TRIM_INTERVAL	HZ
 /* Reports waiting for the event worker; more are dropped and counted. */
@@ -1503,8 +1503,8 @@ static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io
 /*
  * The private pages of reads are reused: a fresh page costs far more than
  * a reused one, since the kernel may clear every page it hands out
- * (init_on_alloc).  They come from a mempool whose reserve holds a few
- * whole reads, and from a cache behind it that holds what the reads had
+ * (init_on_alloc).  They come from a mempool whose reserve holds one
+ * whole read, and from a cache beside it that holds what the reads had
  * in flight lately.  A freed page refills the reserve first, then the
  * cache (up to QUORUM_MAX_CACHE_PAGES), and goes back to the kernel only
  * when both are full.  Every QUORUM_CACHE_TRIM_INTERVAL, the cached pages
@@ -1610,14 +1610,10 @@ static void quorum_page_free(void *element, void *data)
 	quorum_cache_put(&qc->cache, element);
 }
 
-/* At least one whole read of every leg but one: progress is guaranteed. */
+/* One whole read of every leg but one: progress is guaranteed. */
 static unsigned int quorum_read_reserve(unsigned int nr_legs)
 {
-	unsigned int one_read = (nr_legs - 1) * QUORUM_MAX_READ_PAGES;
-
-	return max_t(unsigned int, one_read,
-		     min_t(unsigned int, one_read * QUORUM_READ_RESERVE_READS,
-			   QUORUM_MAX_RESERVE_PAGES));
+	return (nr_legs - 1) * QUORUM_MAX_READ_PAGES;
 }
 
 /*
