@@ -163,6 +163,7 @@ struct quorum_page_cache {
 	unsigned int unused;		/* fewest cached since the last trim */
 	unsigned int max;		/* 0 while the target is destroyed */
 	struct delayed_work trim;
+	struct shrinker *shrinker;	/* gives them back under memory pressure */
 };
 
 struct quorum_c {
@@ -1509,7 +1510,9 @@ static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io
  * cache (up to QUORUM_MAX_CACHE_PAGES), and goes back to the kernel only
  * when both are full.  Every QUORUM_CACHE_TRIM_INTERVAL, the cached pages
  * that no read took since the last trim go back to the kernel, so that
- * an idle target holds its reserve only.
+ * an idle target holds its reserve only; under memory pressure, the
+ * cache's shrinker gives back what reclaim asks for, least recently
+ * freed first.
  *
  * A page is taken from the cache first, then from the reserve (the
  * mempool's first, non-sleeping attempt at the allocator finds the cache
@@ -1549,48 +1552,90 @@ static void quorum_cache_put(struct quorum_page_cache *cache, struct page *page)
 		schedule_delayed_work(&cache->trim, QUORUM_CACHE_TRIM_INTERVAL);
 }
 
-/* Give back the pages that no read took since the last trim. */
+/*
+ * Give back cached pages, the least recently freed (at the tail) first:
+ * @nr of them, or with @trim those that no read took since the last trim,
+ * and then start counting those anew.  Returns the number given back.
+ */
+static unsigned int quorum_cache_shrink(struct quorum_page_cache *cache,
+					unsigned int nr, bool trim)
+{
+	struct page *page, *next;
+	LIST_HEAD(freed);
+	unsigned int n;
+
+	spin_lock_irq(&cache->lock);
+	nr = min(trim ? cache->unused : nr, cache->nr);
+	for (n = nr; n; n--)
+		list_move(cache->pages.prev, &freed);
+	cache->nr -= nr;
+	cache->unused = trim ? cache->nr : min(cache->unused, cache->nr);
+	spin_unlock_irq(&cache->lock);
+
+	list_for_each_entry_safe(page, next, &freed, lru)
+		__free_page(page);
+	return nr;
+}
+
+/*
+ * Give back the pages that no read took since the last trim.  While pages
+ * are left, trim again later; once none is, quorum_cache_put() rearms.
+ */
 static void quorum_cache_trim(struct work_struct *work)
 {
 	struct quorum_page_cache *cache =
 		container_of(to_delayed_work(work), struct quorum_page_cache, trim);
-	struct page *page, *next;
-	LIST_HEAD(unused);
-	unsigned int n;
-	bool more;
 
-	spin_lock_irq(&cache->lock);
-	/* The least recently freed are at the tail. */
-	for (n = cache->unused; n; n--)
-		list_move(cache->pages.prev, &unused);
-	cache->nr -= cache->unused;
-	cache->unused = cache->nr;
-	more = cache->nr;
-	spin_unlock_irq(&cache->lock);
-
-	list_for_each_entry_safe(page, next, &unused, lru)
-		__free_page(page);
-	if (more)
+	quorum_cache_shrink(cache, 0, true);
+	if (READ_ONCE(cache->nr))
 		schedule_delayed_work(&cache->trim, QUORUM_CACHE_TRIM_INTERVAL);
+}
+
+static unsigned long quorum_cache_count(struct shrinker *shrinker,
+					struct shrink_control *sc)
+{
+	struct quorum_page_cache *cache = quorum_compat_shrinker_data(shrinker);
+
+	return READ_ONCE(cache->nr) ?: SHRINK_EMPTY;
+}
+
+static unsigned long quorum_cache_scan(struct shrinker *shrinker,
+				       struct shrink_control *sc)
+{
+	struct quorum_page_cache *cache = quorum_compat_shrinker_data(shrinker);
+	unsigned int nr = min_t(unsigned long, sc->nr_to_scan, UINT_MAX);
+
+	return quorum_cache_shrink(cache, nr, false) ?: SHRINK_STOP;
 }
 
 static void quorum_cache_init(struct quorum_page_cache *cache)
 {
 	spin_lock_init(&cache->lock);
 	INIT_LIST_HEAD(&cache->pages);
-	cache->max = QUORUM_MAX_CACHE_PAGES;
 	INIT_DELAYED_WORK(&cache->trim, quorum_cache_trim);
+}
+
+/* Start caching, with a shrinker named after the device. */
+static int quorum_cache_start(struct quorum_page_cache *cache, const char *name)
+{
+	cache->shrinker = quorum_compat_shrinker_create(quorum_cache_count,
+							quorum_cache_scan,
+							cache, name);
+	if (!cache->shrinker)
+		return -ENOMEM;
+	cache->max = QUORUM_MAX_CACHE_PAGES;
+	return 0;
 }
 
 /* The target is going away: no more caching, and no page left behind. */
 static void quorum_cache_destroy(struct quorum_page_cache *cache)
 {
+	quorum_compat_shrinker_destroy(cache->shrinker);
 	spin_lock_irq(&cache->lock);
 	cache->max = 0;
-	cache->unused = cache->nr;
 	spin_unlock_irq(&cache->lock);
 	cancel_delayed_work_sync(&cache->trim);
-	quorum_cache_trim(&cache->trim.work);
+	quorum_cache_shrink(cache, UINT_MAX, false);
 }
 
 static void *quorum_page_alloc(gfp_t gfp, void *data)
@@ -2532,6 +2577,11 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER);
 	if (r) {
 		ti->error = "Cannot allocate bio set";
+		goto bad;
+	}
+	r = quorum_cache_start(&qc->cache, dm_device_name(qc->md));
+	if (r) {
+		ti->error = "Cannot allocate page cache shrinker";
 		goto bad;
 	}
 	r = -ENOMEM;
