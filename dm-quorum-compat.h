@@ -8,6 +8,7 @@
 
 #include <linux/blkdev.h>
 #include <linux/device-mapper.h>
+#include <linux/mempool.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
@@ -105,5 +106,14 @@ static inline void quorum_compat_shrinker_destroy(struct shrinker *shrinker)
 	kfree(container_of(shrinker, struct quorum_compat_shrinker, shrinker));
 }
 #endif
+
+/*
+ * Is a mempool's reserve full?  The kernel's mempool_is_saturated() (6.2
+ * on) makes the same test; it is written out for the series without it.
+ */
+static inline bool quorum_compat_mempool_full(mempool_t *pool)
+{
+	return READ_ONCE(pool->curr_nr) >= pool->min_nr;
+}
 
 #endif /* DM_QUORUM_COMPAT_H */

@@ -1272,21 +1272,7 @@ static blk_status_t quorum_count_votes(struct quorum_io *io,
 	return failed ? BLK_STS_IOERR : BLK_STS_OK;
 }
 
-static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io)
-{
-	unsigned int i, p;
-
-	for (i = 0; i < qc->nr_legs; i++) {
-		struct bio *buf = io->buf[i];
-
-		if (!buf)
-			continue;
-		for (p = 0; p < buf->bi_vcnt; p++)
-			mempool_free(buf->bi_io_vec[p].bv_page, qc->page_pool);
-		bio_put(buf);
-		io->buf[i] = NULL;
-	}
-}
+static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io);
 
 static void quorum_read_complete(struct quorum_io *io, blk_status_t status,
 				 struct quorum_repair *repairs)
@@ -1517,38 +1503,60 @@ static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io
  * A page is taken from the cache first, then from the reserve (the
  * mempool's first, non-sleeping attempt at the allocator finds the cache
  * empty and is refused), and from the page allocator, with the caller's
- * gfp flags, only when both are empty.
+ * gfp flags, only when both are empty.  A read takes all its pages from
+ * the cache, and gives back to it those the reserve does not need, in one
+ * go.
  */
-static struct page *quorum_cache_get(struct quorum_page_cache *cache)
+
+/* Move up to @nr pages, the last freed first, to @pages; returns how many. */
+static unsigned int quorum_cache_take(struct quorum_page_cache *cache,
+				      struct list_head *pages, unsigned int nr)
 {
-	struct page *page = NULL;
+	struct list_head *last = &cache->pages;
 	unsigned long flags;
+	unsigned int n;
+	LIST_HEAD(taken);
 
 	spin_lock_irqsave(&cache->lock, flags);
-	if (cache->nr) {
-		page = list_first_entry(&cache->pages, struct page, lru);
-		list_del(&page->lru);
-		cache->unused = min(cache->unused, --cache->nr);
-	}
+	nr = min(nr, cache->nr);
+	for (n = nr; n; n--)
+		last = last->next;
+	list_cut_position(&taken, &cache->pages, last);
+	cache->nr -= nr;
+	cache->unused = min(cache->unused, cache->nr);
 	spin_unlock_irqrestore(&cache->lock, flags);
-	return page;
+	list_splice_tail(&taken, pages);
+	return nr;
 }
 
-static void quorum_cache_put(struct quorum_page_cache *cache, struct page *page)
+/*
+ * Cache the @nr pages on @pages as far as there is room, and free the
+ * rest: @pages is left empty.
+ */
+static void quorum_cache_give(struct quorum_page_cache *cache,
+			      struct list_head *pages, unsigned int nr)
 {
+	struct page *page, *next;
 	unsigned long flags;
-	bool first = false;
+	unsigned int n;
+	bool first;
 
 	spin_lock_irqsave(&cache->lock, flags);
-	if (cache->nr < cache->max) {
-		list_add(&page->lru, &cache->pages);
-		first = !cache->nr++;
-		page = NULL;
-	}
+	first = !cache->nr;
+	n = cache->nr < cache->max ? min(nr, cache->max - cache->nr) : 0;
+	cache->nr += n;
+	if (n == nr)
+		list_splice_init(pages, &cache->pages);
+	else
+		while (n--)
+			list_move(pages->next, &cache->pages);
+	first = first && cache->nr;
 	spin_unlock_irqrestore(&cache->lock, flags);
-	if (page)
+
+	list_for_each_entry_safe(page, next, pages, lru)
 		__free_page(page);
-	else if (first)
+	INIT_LIST_HEAD(pages);
+	if (first)
 		schedule_delayed_work(&cache->trim, QUORUM_CACHE_TRIM_INTERVAL);
 }
 
@@ -1641,18 +1649,23 @@ static void quorum_cache_destroy(struct quorum_page_cache *cache)
 static void *quorum_page_alloc(gfp_t gfp, void *data)
 {
 	struct quorum_c *qc = data;
-	struct page *page = quorum_cache_get(&qc->cache);
+	LIST_HEAD(pages);
 
-	if (page || !(gfp & __GFP_DIRECT_RECLAIM))
-		return page;
+	if (quorum_cache_take(&qc->cache, &pages, 1))
+		return list_first_entry(&pages, struct page, lru);
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		return NULL;
 	return alloc_page(gfp);
 }
 
 static void quorum_page_free(void *element, void *data)
 {
 	struct quorum_c *qc = data;
+	struct page *page = element;
+	LIST_HEAD(pages);
 
-	quorum_cache_put(&qc->cache, element);
+	list_add(&page->lru, &pages);
+	quorum_cache_give(&qc->cache, &pages, 1);
 }
 
 /* One whole read of every leg but one: progress is guaranteed. */
@@ -1670,12 +1683,15 @@ static void quorum_alloc_buffers(struct quorum_c *qc, struct quorum_io *io,
 				 struct bio *bio)
 {
 	unsigned int nr_pages = DIV_ROUND_UP(io->iter.bi_size, PAGE_SIZE);
+	unsigned int nr_bufs = hweight32(io->legs & ~(1u << io->direct));
 	blk_opf_t opf = REQ_OP_READ | (bio->bi_opf & (REQ_SYNC | REQ_META | REQ_PRIO));
 	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	bool locked = false;
-	unsigned int i, p;
+	unsigned int i, p, nr_cached;
+	LIST_HEAD(cached);
 
 retry:
+	nr_cached = quorum_cache_take(&qc->cache, &cached, nr_bufs * nr_pages);
 	for (i = 0; i < qc->nr_legs; i++) {
 		unsigned int left = io->iter.bi_size;
 		struct bio *buf;
@@ -1689,9 +1705,16 @@ retry:
 		buf->bi_ioprio = bio->bi_ioprio;
 		buf->bi_end_io = quorum_read_endio;
 		for (p = 0; p < nr_pages; p++) {
-			struct page *page = mempool_alloc(qc->page_pool, gfp);
+			struct page *page = list_first_entry_or_null(&cached,
+								     struct page, lru);
 			unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
 
+			if (page) {
+				list_del(&page->lru);
+				nr_cached--;
+			} else {
+				page = mempool_alloc(qc->page_pool, gfp);
+			}
 			if (!page)
 				goto fail;
 			__bio_add_page(buf, page, len, 0);
@@ -1704,11 +1727,43 @@ retry:
 
 fail:
 	/* Only GFP_NOWAIT allocations can fail. */
+	quorum_cache_give(&qc->cache, &cached, nr_cached);
 	quorum_free_buffers(qc, io);
 	mutex_lock(&qc->page_lock);
 	locked = true;
 	gfp = GFP_NOIO;
 	goto retry;
+}
+
+/*
+ * Give a read's private pages back: to the mempool while its reserve is
+ * short, the others to the cache, in one go.
+ */
+static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io)
+{
+	LIST_HEAD(pages);
+	unsigned int i, p, nr = 0;
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		struct bio *buf = io->buf[i];
+
+		if (!buf)
+			continue;
+		for (p = 0; p < buf->bi_vcnt; p++) {
+			struct page *page = buf->bi_io_vec[p].bv_page;
+
+			if (quorum_compat_mempool_full(qc->page_pool)) {
+				list_add(&page->lru, &pages);
+				nr++;
+			} else {
+				mempool_free(page, qc->page_pool);
+			}
+		}
+		bio_put(buf);
+		io->buf[i] = NULL;
+	}
+	if (nr)
+		quorum_cache_give(&qc->cache, &pages, nr);
 }
 
 /*
