@@ -1517,6 +1517,9 @@ static unsigned int quorum_cache_take(struct quorum_page_cache *cache,
 	unsigned int n;
 	LIST_HEAD(taken);
 
+	/* Often empty (small reads cycle through the reserve): no lock then. */
+	if (!READ_ONCE(cache->nr))
+		return 0;
 	spin_lock_irqsave(&cache->lock, flags);
 	nr = min(nr, cache->nr);
 	for (n = nr; n; n--)
