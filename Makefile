@@ -65,6 +65,7 @@ unit:
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-vote unit/test-vote.c
 	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-table unit/test-table.c
+	$(CC) $(UNIT_CFLAGS) -fsyntax-only unit/compare-speed.c
 	$(BUILD)/unit/test-vote
 	$(BUILD)/unit/test-table unit/regressions
 
