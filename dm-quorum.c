@@ -1652,10 +1652,14 @@ static void quorum_cache_destroy(struct quorum_page_cache *cache)
 static void *quorum_page_alloc(gfp_t gfp, void *data)
 {
 	struct quorum_c *qc = data;
+	struct page *page;
 	LIST_HEAD(pages);
 
-	if (quorum_cache_take(&qc->cache, &pages, 1))
-		return list_first_entry(&pages, struct page, lru);
+	if (quorum_cache_take(&qc->cache, &pages, 1)) {
+		page = list_first_entry(&pages, struct page, lru);
+		list_del(&page->lru);
+		return page;
+	}
 	if (!(gfp & __GFP_DIRECT_RECLAIM))
 		return NULL;
 	return alloc_page(gfp);
