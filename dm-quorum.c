@@ -1590,7 +1590,7 @@ static unsigned int quorum_cache_shrink(struct quorum_page_cache *cache,
 
 /*
  * Give back the pages that no read took since the last trim.  While pages
- * are left, trim again later; once none is, quorum_cache_put() rearms.
+ * are left, trim again later; once none is, quorum_cache_give() rearms.
  */
 static void quorum_cache_trim(struct work_struct *work)
 {
