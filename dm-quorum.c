@@ -248,6 +248,7 @@ struct quorum_io {
 	struct list_head dispatch;	/* deferred, now ready to go */
 	blk_status_t status[QUORUM_MAX_LEGS];
 	struct bio *buf[QUORUM_MAX_LEGS];	/* reads: private copies */
+	struct bio *direct_clone;	/* reads: the direct leg's, until sent */
 	struct work_struct work;
 };
 
@@ -1778,21 +1779,35 @@ static void quorum_free_buffers(struct quorum_c *qc, struct quorum_io *io)
  * (a RAM disk, zram, pmem) makes its copy with the submitter's CPU, so a
  * voted read of N such legs would use one CPU for N copies.  When other
  * reads are in flight (or the read is large), such legs are read from the
- * workqueue, in parallel with the submitter.  Legs that complete from
- * interrupts are always submitted inline: for them, a hop would only add
- * latency.
+ * workqueue, in parallel with the submitter.  A large read while others
+ * are in flight is read from the workqueue whole, its direct leg too: the
+ * submitter has more reads to send, and a copy there would hold them up
+ * while the workers share the copies over every CPU.  Legs that complete
+ * from interrupts are always submitted inline: for them, a hop would only
+ * add latency.
  */
 static unsigned int quorum_fan_out_legs(struct quorum_c *qc,
 					struct quorum_io *io, bool busy)
 {
+	bool large = io->iter.bi_size > QUORUM_INLINE_CHECK_BYTES;
 	unsigned int legs = 0, i;
 
-	if (!busy && io->iter.bi_size <= QUORUM_INLINE_CHECK_BYTES)
+	if (!busy && !large)
 		return 0;
-	for (i = 0; i < qc->nr_legs; i++)
-		if (io->buf[i] && READ_ONCE(qc->legs[i].reads_inline))
+	for (i = 0; i < qc->nr_legs; i++) {
+		if (!(io->legs & (1u << i)) ||
+		    !READ_ONCE(qc->legs[i].reads_inline))
+			continue;
+		if (i != io->direct || (busy && large))
 			legs |= 1u << i;
+	}
 	return legs;
+}
+
+/* A read's clone of leg @i: into the bio's pages, or a private copy. */
+static struct bio *quorum_read_clone(struct quorum_io *io, unsigned int i)
+{
+	return i == io->direct ? io->direct_clone : io->buf[i];
 }
 
 static void quorum_submit_read(struct bio *clone)
@@ -1811,7 +1826,7 @@ static void quorum_fan_out_work(struct work_struct *work)
 	/* The last leg to complete frees @io: read it before submitting. */
 	for (i = 0; i < io->qc->nr_legs; i++)
 		if (io->fan_out & (1u << i))
-			clones[n++] = io->buf[i];
+			clones[n++] = quorum_read_clone(io, i);
 	blk_start_plug(&plug);
 	for (i = 0; i < n; i++)
 		quorum_submit_read(clones[i]);
@@ -1831,15 +1846,16 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	atomic_set(&io->pending, hweight32(alive));
 
 	quorum_alloc_buffers(qc, io, bio);
-	clones[n++] = quorum_clone_direct(qc, io);
+	io->direct_clone = quorum_clone_direct(qc, io);
 
 	io->fan_out = quorum_fan_out_legs(qc, io,
 					  atomic_inc_return(&qc->reads_in_flight) > 1);
 	for (i = 0; i < qc->nr_legs; i++) {
-		if (alive & (1u << i))
-			atomic64_inc(&qc->legs[i].reads);
-		if (io->buf[i] && !(io->fan_out & (1u << i)))
-			clones[n++] = io->buf[i];
+		if (!(alive & (1u << i)))
+			continue;
+		atomic64_inc(&qc->legs[i].reads);
+		if (!(io->fan_out & (1u << i)))
+			clones[n++] = quorum_read_clone(io, i);
 	}
 	if (io->fan_out) {
 		INIT_WORK(&io->work, quorum_fan_out_work);
