@@ -1509,13 +1509,22 @@ static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io
  * go.
  */
 
+/* Cut the first @nr pages of @head (it has that many) off to @list. */
+static void quorum_pages_cut(struct list_head *list, struct list_head *head,
+			     unsigned int nr)
+{
+	struct list_head *last = head;
+
+	while (nr--)
+		last = last->next;
+	list_cut_position(list, head, last);
+}
+
 /* Move up to @nr pages, the last freed first, to @pages; returns how many. */
 static unsigned int quorum_cache_take(struct quorum_page_cache *cache,
 				      struct list_head *pages, unsigned int nr)
 {
-	struct list_head *last = &cache->pages;
 	unsigned long flags;
-	unsigned int n;
 	LIST_HEAD(taken);
 
 	/* Often empty (small reads cycle through the reserve): no lock then. */
@@ -1523,9 +1532,7 @@ static unsigned int quorum_cache_take(struct quorum_page_cache *cache,
 		return 0;
 	spin_lock_irqsave(&cache->lock, flags);
 	nr = min(nr, cache->nr);
-	for (n = nr; n; n--)
-		last = last->next;
-	list_cut_position(&taken, &cache->pages, last);
+	quorum_pages_cut(&taken, &cache->pages, nr);
 	cache->nr -= nr;
 	cache->unused = min(cache->unused, cache->nr);
 	spin_unlock_irqrestore(&cache->lock, flags);
@@ -1543,17 +1550,19 @@ static void quorum_cache_give(struct quorum_page_cache *cache,
 	struct page *page, *next;
 	unsigned long flags;
 	unsigned int n;
+	LIST_HEAD(kept);
 	bool first;
 
 	spin_lock_irqsave(&cache->lock, flags);
 	first = !cache->nr;
 	n = cache->nr < cache->max ? min(nr, cache->max - cache->nr) : 0;
 	cache->nr += n;
-	if (n == nr)
+	if (n == nr) {
 		list_splice_init(pages, &cache->pages);
-	else
-		while (n--)
-			list_move(pages->next, &cache->pages);
+	} else {
+		quorum_pages_cut(&kept, pages, n);
+		list_splice(&kept, &cache->pages);
+	}
 	first = first && cache->nr;
 	spin_unlock_irqrestore(&cache->lock, flags);
 
