@@ -2735,6 +2735,12 @@ static void quorum_resume(struct dm_target *ti)
 	quorum_scrub_resume(ti->private);
 }
 
+/* The suspend failed after presuspend: dm core will not call resume. */
+static void quorum_presuspend_undo(struct dm_target *ti)
+{
+	quorum_scrub_resume(ti->private);
+}
+
 static void quorum_postsuspend(struct dm_target *ti)
 {
 	struct quorum_c *qc = ti->private;
@@ -2861,6 +2867,7 @@ static struct target_type quorum_target = {
 	.end_io = quorum_end_io,
 	.message = quorum_message,
 	.presuspend = quorum_presuspend,
+	.presuspend_undo = quorum_presuspend_undo,
 	.postsuspend = quorum_postsuspend,
 	.resume = quorum_resume,
 	.status = quorum_status,
