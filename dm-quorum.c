@@ -205,6 +205,7 @@ struct quorum_c {
 	struct list_head deferred;	/* ranges of I/O waiting, in order */
 	unsigned int nr_exclusive;	/* exclusive ranges on both lists */
 	struct work_struct deferred_work;
+	spinlock_t repairs_lock;	/* the last repair wakes under it */
 	atomic_t repairs_in_flight;
 	wait_queue_head_t repairs_wait;
 
@@ -929,6 +930,7 @@ static void quorum_repair_endio(struct bio *bio)
 	struct quorum_c *qc = rep->qc;
 	sector_t sectors = rep->range.end - rep->range.start;
 	int error = blk_status_to_errno(bio->bi_status);
+	unsigned long flags;
 
 	if (error) {
 		quorum_leg_error(qc, rep->leg, QUORUM_OP_WRITE, error,
@@ -942,8 +944,20 @@ static void quorum_repair_endio(struct bio *bio)
 	}
 	quorum_unlock_range(qc, &rep->range, NULL);
 	quorum_free_repair(rep);
+	/* Once the waiter sees none in flight, it may free @qc. */
+	spin_lock_irqsave(&qc->repairs_lock, flags);
 	if (atomic_dec_and_test(&qc->repairs_in_flight))
 		wake_up(&qc->repairs_wait);
+	spin_unlock_irqrestore(&qc->repairs_lock, flags);
+}
+
+static void quorum_wait_repairs(struct quorum_c *qc)
+{
+	spin_lock_irq(&qc->repairs_lock);
+	wait_event_lock_irq(qc->repairs_wait,
+			    !atomic_read(&qc->repairs_in_flight),
+			    qc->repairs_lock);
+	spin_unlock_irq(&qc->repairs_lock);
 }
 
 /*
@@ -2193,11 +2207,14 @@ static void quorum_scrub_chunk_endio(struct bio *bio)
 {
 	struct quorum_c *qc = bio->bi_private;
 	struct quorum_scrub *sc = qc->scrub;
+	unsigned int sectors = bio_sectors(bio);
 	unsigned long flags, delay = 0;
 
+	/* Once in_flight is clear, a suspend and a table unload may follow. */
+	bio_put(bio);
 	spin_lock_irqsave(&sc->lock, flags);
-	sc->position += bio_sectors(bio);
-	sc->done_kib += bio_sectors(bio) / 2;
+	sc->position += sectors;
+	sc->done_kib += sectors / 2;
 	sc->in_flight = false;
 	if (qc->scrub_rate) {
 		unsigned long due = sc->started +
@@ -2208,9 +2225,8 @@ static void quorum_scrub_chunk_endio(struct bio *bio)
 	}
 	if (!sc->paused)
 		queue_delayed_work(qc->wq, &sc->work, delay);
-	spin_unlock_irqrestore(&sc->lock, flags);
 	wake_up(&sc->wait);
-	bio_put(bio);
+	spin_unlock_irqrestore(&sc->lock, flags);
 }
 
 static void quorum_scrub_work(struct work_struct *work)
@@ -2306,7 +2322,9 @@ static void quorum_scrub_pause(struct quorum_c *qc)
 	sc->paused = true;
 	spin_unlock_irq(&sc->lock);
 	cancel_delayed_work_sync(&sc->work);
-	wait_event(sc->wait, !READ_ONCE(sc->in_flight));
+	spin_lock_irq(&sc->lock);
+	wait_event_lock_irq(sc->wait, !sc->in_flight, sc->lock);
+	spin_unlock_irq(&sc->lock);
 }
 
 static void quorum_scrub_resume(struct quorum_c *qc)
@@ -2653,6 +2671,7 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	INIT_LIST_HEAD(&qc->active);
 	INIT_LIST_HEAD(&qc->deferred);
 	INIT_WORK(&qc->deferred_work, quorum_deferred_work);
+	spin_lock_init(&qc->repairs_lock);
 	init_waitqueue_head(&qc->repairs_wait);
 
 	for (i = 0; i < table.nr_legs; i++) {
@@ -2749,7 +2768,7 @@ static void quorum_postsuspend(struct dm_target *ti)
 	 * The bios are done; repairs, which dm core does not see, may not
 	 * be, and no uevent of this table may be sent once it is suspended.
 	 */
-	wait_event(qc->repairs_wait, !atomic_read(&qc->repairs_in_flight));
+	quorum_wait_repairs(qc);
 	flush_workqueue(qc->io_wq);
 	flush_workqueue(qc->wq);
 }
