@@ -768,8 +768,6 @@ static void quorum_read_endio(struct bio *clone)
 	unsigned int i = qclone->leg;
 	struct quorum_leg *leg = &io->qc->legs[i];
 	bool done_inline = in_task() && current == qclone->submitter;
-	/* Completing where quorum_fan_out_work() submitted it? */
-	bool in_worker = done_inline && (io->fan_out & (1u << i));
 
 	if (READ_ONCE(leg->reads_inline) != done_inline)
 		WRITE_ONCE(leg->reads_inline, done_inline);
@@ -778,7 +776,7 @@ static void quorum_read_endio(struct bio *clone)
 	if (i == io->direct)
 		bio_put(clone);
 	if (atomic_dec_and_test(&io->pending))
-		quorum_read_done(io, in_worker);
+		quorum_read_done(io, false);
 }
 
 /*
@@ -1432,8 +1430,8 @@ static void quorum_read_check_work(struct work_struct *work)
 static void quorum_fifo_done(struct quorum_io *io);
 
 /*
- * A read's last leg has completed, in our own worker if @in_worker (a leg
- * fanned out by quorum_fan_out_work()): the check runs there.
+ * A read's legs have all completed; @in_worker: quorum_fan_out_work() found
+ * them done once it had sent its own, and the check runs there.
  */
 static void quorum_read_done(struct quorum_io *io, bool in_worker)
 {
@@ -1848,18 +1846,22 @@ static void quorum_submit_read(struct bio *clone)
 static void quorum_fan_out_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
-	struct bio *clones[QUORUM_MAX_LEGS];
 	struct blk_plug plug;
-	unsigned int i, n = 0;
+	unsigned int i;
 
-	/* The last leg to complete frees @io: read it before submitting. */
+	/*
+	 * Legs may complete within their submission, where a blk-mq driver
+	 * may hold the RCU read lock and the vote must not sleep: hold @io
+	 * until they are all sent, and check the read here if they are done.
+	 */
+	atomic_inc(&io->pending);
+	blk_start_plug(&plug);
 	for (i = 0; i < io->qc->nr_legs; i++)
 		if (io->fan_out & (1u << i))
-			clones[n++] = quorum_read_clone(io, i);
-	blk_start_plug(&plug);
-	for (i = 0; i < n; i++)
-		quorum_submit_read(clones[i]);
+			quorum_submit_read(quorum_read_clone(io, i));
 	blk_finish_plug(&plug);
+	if (atomic_dec_and_test(&io->pending))
+		quorum_read_done(io, true);
 }
 
 static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
