@@ -184,7 +184,7 @@ struct quorum_c {
 	mempool_t *page_pool;		/* pages of the private read bios */
 	struct quorum_page_cache cache;	/* more of them, while in use */
 	mempool_t *vote_pool;		/* struct quorum_vote_state */
-	struct mutex page_lock;		/* one reader at a time in the reserve */
+	struct mutex reserve_lock;	/* one I/O at a time waits on reserves */
 	struct crypto_shash *tfm;	/* sha256 */
 	/* Deferred I/O, fifo retries, the scrub, events: may wait for memory. */
 	struct workqueue_struct *wq;
@@ -1490,11 +1490,14 @@ static void quorum_leg_read_flags(struct bio *bio)
 }
 
 /* The read of the direct leg, into the bio's own pages. */
-static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io)
+static struct bio *quorum_clone_direct(struct quorum_c *qc, struct quorum_io *io,
+				       gfp_t gfp)
 {
 	struct bio *clone = quorum_alloc_bio(qc, io, io->direct, quorum_io_bio(io),
-					     0, 0, GFP_NOIO);
+					     0, 0, gfp);
 
+	if (!clone)
+		return NULL;
 	quorum_leg_read_flags(clone);
 	clone->bi_end_io = quorum_read_endio;
 	return clone;
@@ -1710,9 +1713,11 @@ static unsigned int quorum_read_reserve(unsigned int nr_legs)
 }
 
 /*
- * Private pages for every leg but the direct one.  First without waiting;
- * if memory is short, again under page_lock so that a single reader at a
- * time draws on the mempool's reserve, which holds one whole read.
+ * A read's bios: private pages for every leg but the direct one, and the
+ * direct leg's clone.  First all of them without waiting; if memory is
+ * short, none is kept, and all again under reserve_lock, so that a single
+ * I/O at a time waits on the reserves (the bioset's holds the bios of two
+ * I/Os, the mempool's one whole read) while holding part of them.
  */
 static void quorum_alloc_buffers(struct quorum_c *qc, struct quorum_io *io,
 				 struct bio *bio)
@@ -1756,15 +1761,18 @@ retry:
 			left -= len;
 		}
 	}
+	io->direct_clone = quorum_clone_direct(qc, io, gfp);
+	if (!io->direct_clone)
+		goto fail;
 	if (locked)
-		mutex_unlock(&qc->page_lock);
+		mutex_unlock(&qc->reserve_lock);
 	return;
 
 fail:
 	/* Only GFP_NOWAIT allocations can fail. */
 	quorum_cache_give(&qc->cache, &cached, nr_cached);
 	quorum_free_buffers(qc, io);
-	mutex_lock(&qc->page_lock);
+	mutex_lock(&qc->reserve_lock);
 	locked = true;
 	gfp = GFP_NOIO;
 	goto retry;
@@ -1877,7 +1885,6 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	atomic_set(&io->pending, hweight32(alive));
 
 	quorum_alloc_buffers(qc, io, bio);
-	io->direct_clone = quorum_clone_direct(qc, io);
 
 	io->fan_out = quorum_fan_out_legs(qc, io,
 					  atomic_inc_return(&qc->reads_in_flight) > 1);
@@ -1927,7 +1934,7 @@ static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 	io->direct = __ffs(next);
 	atomic_set(&io->pending, 1);
 	io->legs = 1u << io->direct;
-	clone = quorum_clone_direct(qc, io);
+	clone = quorum_clone_direct(qc, io, GFP_NOIO);
 	atomic64_inc(&qc->legs[io->direct].reads);
 	quorum_submit_read(clone);
 }
@@ -2063,27 +2070,52 @@ static int quorum_end_io(struct dm_target *ti, struct bio *bio,
 	return DM_ENDIO_INCOMPLETE;
 }
 
-/* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
+/*
+ * Writes, flushes, discards and write-zeroes: the same bio to every leg.
+ * The clones are taken as a read's bios are (quorum_alloc_buffers()): all
+ * at once without waiting, or else all under reserve_lock.
+ */
 static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 			       unsigned int alive)
 {
 	struct bio *bio = quorum_io_bio(io);
-	struct bio *clones[QUORUM_MAX_LEGS];
+	struct bio *clones[QUORUM_MAX_LEGS] = { };
+	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	bool locked = false;
 	unsigned int i;
 
 	io->legs = alive;
 	atomic_set(&io->pending, hweight32(alive));
+retry:
 	for (i = 0; i < qc->nr_legs; i++) {
-		clones[i] = NULL;
 		if (!(alive & (1u << i)))
 			continue;
-		clones[i] = quorum_alloc_bio(qc, io, i, bio, 0, 0, GFP_NOIO);
+		clones[i] = quorum_alloc_bio(qc, io, i, bio, 0, 0, gfp);
+		if (!clones[i])
+			goto fail;
 		clones[i]->bi_end_io = quorum_write_endio;
-		atomic64_inc(&qc->legs[i].writes);
 	}
-	for (i = 0; i < qc->nr_legs; i++)
+	if (locked)
+		mutex_unlock(&qc->reserve_lock);
+	for (i = 0; i < qc->nr_legs; i++) {
+		if (!clones[i])
+			continue;
+		atomic64_inc(&qc->legs[i].writes);
+		submit_bio_noacct(clones[i]);
+	}
+	return;
+
+fail:
+	/* Only GFP_NOWAIT allocations can fail. */
+	for (i = 0; i < qc->nr_legs; i++) {
 		if (clones[i])
-			submit_bio_noacct(clones[i]);
+			bio_put(clones[i]);
+		clones[i] = NULL;
+	}
+	mutex_lock(&qc->reserve_lock);
+	locked = true;
+	gfp = GFP_NOIO;
+	goto retry;
 }
 
 /* Fewer than <threshold> legs are alive: fail at once, say so once. */
@@ -2666,7 +2698,7 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	qc->error_limit = table.error_limit;
 	qc->scrub_rate = table.scrub_rate;
 	spin_lock_init(&qc->leg_lock);
-	mutex_init(&qc->page_lock);
+	mutex_init(&qc->reserve_lock);
 	spin_lock_init(&qc->event_lock);
 	INIT_WORK(&qc->event_work, quorum_event_work);
 	spin_lock_init(&qc->range_lock);
