@@ -101,7 +101,7 @@ static inline bool quorum_parse_uint(const char *s, unsigned int max,
 		if (*s < '0' || *s > '9')
 			return false;
 		digit = *s - '0';
-		if (v > (max - digit) / 10)
+		if (digit > max || v > (max - digit) / 10)
 			return false;
 		v = v * 10 + digit;
 	}

@@ -117,6 +117,9 @@ static void leg_refs(void)
 	unsigned int index = 99, major = 0, minor = 0;
 	bool is_index = false;
 
+	/* a single digit above a small maximum */
+	CHECK(!quorum_parse_uint("5", 2, &index));
+	CHECK(quorum_parse_uint("2", 2, &index) && index == 2);
 	CHECK(quorum_parse_leg_ref("3", &is_index, &index, &major, &minor));
 	CHECK(is_index && index == 3);
 	CHECK(quorum_parse_leg_ref("8:16", &is_index, &index, &major, &minor));
