@@ -29,7 +29,8 @@
 #define QUORUM_FEATURE_READ_PATTERN		BIT(1)
 #define QUORUM_FEATURE_ERROR_LIMIT		BIT(2)
 #define QUORUM_FEATURE_SCRUB_RATE		BIT(3)
-#define QUORUM_NR_FEATURES	4
+#define QUORUM_FEATURE_OUT_OF_SYNC		BIT(4)
+#define QUORUM_NR_FEATURES	5
 
 struct quorum_feature {
 	const char *name;
@@ -42,6 +43,7 @@ static const struct quorum_feature quorum_features[QUORUM_NR_FEATURES] = {
 	{ "read_pattern", true },
 	{ "error_limit", true },
 	{ "scrub_rate", true },
+	{ "out_of_sync", true },
 };
 
 enum quorum_read_pattern {
@@ -65,6 +67,7 @@ struct quorum_table {
 	unsigned int read_pattern;
 	unsigned int error_limit;
 	unsigned int scrub_rate;
+	unsigned int out_of_sync;	/* bitmap of legs */
 	const char *bad_arg;	/* the word an error is about, or NULL */
 };
 
@@ -114,6 +117,35 @@ static inline bool quorum_is_number(const char *s)
 	unsigned int v;
 
 	return quorum_parse_uint(s, ~0u, &v);
+}
+
+/*
+ * quorum_parse_legs - "<leg>[,<leg>...]": 0-based indexes below @nr_legs,
+ * each at most once, as a bitmap in *@legs
+ */
+static inline bool quorum_parse_legs(const char *s, unsigned int nr_legs,
+				     unsigned int *legs)
+{
+	unsigned int leg;
+	char buf[4];
+
+	*legs = 0;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (n >= sizeof(buf))
+			return false;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		if (!quorum_parse_uint(buf, nr_legs - 1, &leg) ||
+		    *legs & (1u << leg))
+			return false;
+		*legs |= 1u << leg;
+		if (!comma)
+			return true;
+		s = comma + 1;
+	}
 }
 
 /*
@@ -194,6 +226,11 @@ static inline char *quorum_parse_table(unsigned int argc, char **argv,
 			if (!quorum_parse_uint(value, QUORUM_MAX_SCRUB_RATE,
 					       &t->scrub_rate))
 				return "Invalid scrub_rate: must be KiB/s between 0 and 1073741824";
+			break;
+		case QUORUM_FEATURE_OUT_OF_SYNC:
+			if (!quorum_parse_legs(value, t->nr_legs,
+					       &t->out_of_sync))
+				return "Invalid out_of_sync: must be distinct leg indexes, as 0,2";
 			break;
 		}
 	}

@@ -176,8 +176,10 @@ struct quorum_c {
 	unsigned int error_limit;
 	unsigned int scrub_rate;	/* KiB/s, 0: unlimited */
 
-	spinlock_t leg_lock;		/* protects failed_legs changes */
+	spinlock_t leg_lock;		/* protects the leg bitmaps' changes */
 	unsigned long failed_legs;	/* bitmap; failed legs get no I/O */
+	unsigned long stale_legs;	/* bitmap; legs out of sync */
+	unsigned long resync_legs;	/* stale legs a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */
 
 	struct bio_set bs;		/* leg clones and private read bios */
@@ -540,7 +542,38 @@ static void quorum_event_work(struct work_struct *work)
  * operator fails and reinstates legs by message; a leg also fails by itself
  * after error_limit consecutive I/O errors, even if that leaves fewer than
  * <threshold> legs alive: then every I/O fails at once.
+ *
+ * A leg that missed a write (a write, flush or repair to it failed, or it
+ * was failed) is out of sync (health O): it may hold older data than the
+ * device acknowledged.  It still takes writes and votes, where the legs
+ * that hold the data outvote it, but fifo reads skip it and flushes do not
+ * count it, until a scrub repair that covered it has run to its end.
  */
+
+static unsigned int quorum_stale_legs(struct quorum_c *qc)
+{
+	return READ_ONCE(qc->stale_legs);
+}
+
+/* Under leg_lock: leg @i missed a write; true if it was in sync. */
+static bool __quorum_mark_stale(struct quorum_c *qc, unsigned int i)
+{
+	__clear_bit(i, &qc->resync_legs);
+	return !__test_and_set_bit(i, &qc->stale_legs);
+}
+
+static void quorum_mark_stale(struct quorum_c *qc, unsigned int i)
+{
+	unsigned long flags;
+	bool changed;
+
+	spin_lock_irqsave(&qc->leg_lock, flags);
+	changed = __quorum_mark_stale(qc, i);
+	spin_unlock_irqrestore(&qc->leg_lock, flags);
+	if (changed)
+		DMWARN("%s: leg %s is out of sync: it missed a write",
+		       dm_device_name(qc->md), qc->legs[i].dev->name);
+}
 
 static void quorum_report_leg_state(struct quorum_c *qc, unsigned int leg,
 				    enum quorum_action action,
@@ -564,6 +597,7 @@ static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
 
 	spin_lock_irqsave(&qc->leg_lock, flags);
 	changed = !__test_and_set_bit(i, &qc->failed_legs);
+	__quorum_mark_stale(qc, i);
 	spin_unlock_irqrestore(&qc->leg_lock, flags);
 	if (!changed)
 		return;
@@ -584,6 +618,8 @@ static void quorum_leg_error(struct quorum_c *qc, unsigned int i,
 		   op == QUORUM_OP_FLUSH ? &leg->flush_errors :
 		   &leg->write_errors);
 	quorum_report_leg(qc, i, op, error, sector, sectors);
+	if (op != QUORUM_OP_READ)
+		quorum_mark_stale(qc, i);
 	if (qc->error_limit &&
 	    atomic_inc_return(&leg->consecutive_errors) == qc->error_limit)
 		quorum_fail_leg_on_errors(qc, i, error);
@@ -702,7 +738,9 @@ static void quorum_deferred_work(struct work_struct *work)
 
 /*
  * Legs' completions, and the rule for writes and flushes: success when at
- * least <threshold> legs succeed, else the error most legs returned.
+ * least <threshold> legs succeed, else the error most legs returned.  A
+ * flush makes the writes acknowledged before it durable, so it counts only
+ * the legs that hold them: those in sync.
  */
 
 static void quorum_collect_errors(struct quorum_io *io, int *errors,
@@ -736,9 +774,11 @@ static void quorum_write_done(struct quorum_io *io)
 	unsigned int succeeded, votes;
 
 	quorum_collect_errors(io, errors, &succeeded);
+	if (quorum_is_flush(io))
+		succeeded &= ~quorum_stale_legs(qc);
 	votes = hweight32(succeeded);
 	if (votes < qc->threshold) {
-		int error = quorum_common_error(errors, qc->nr_legs);
+		int error = quorum_common_error(errors, qc->nr_legs) ?: -EIO;
 
 		bio->bi_status = errno_to_blk_status(error);
 		quorum_report_failure(qc, quorum_io_op(io), votes,
@@ -1921,14 +1961,17 @@ static void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
  */
 static void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 {
-	unsigned int next = quorum_alive_legs(qc) & ~io->fifo_failed;
+	unsigned int next = quorum_alive_legs(qc) & ~quorum_stale_legs(qc) &
+			    ~io->fifo_failed;
 	struct bio *clone;
 
 	if (!next) {
-		/* io->direct is the last leg that failed. */
+		/* io->direct is the last leg that failed, if one did. */
 		quorum_report_failure(qc, QUORUM_OP_READ, 0, io->iter.bi_sector,
 				      io->iter.bi_size >> SECTOR_SHIFT);
-		quorum_read_complete(io, io->status[io->direct], NULL);
+		quorum_read_complete(io, io->fifo_failed ?
+				     io->status[io->direct] : BLK_STS_IOERR,
+				     NULL);
 		return;
 	}
 	io->direct = __ffs(next);
@@ -2018,12 +2061,12 @@ static void quorum_init_io(struct quorum_c *qc, struct quorum_io *io,
 	io->range.exclusive = bio_op(bio) != REQ_OP_READ;
 }
 
-/* The first try: the bio itself goes to the first alive leg. */
+/* The first try: the bio itself goes to the first alive leg in sync. */
 static int quorum_fifo_map(struct quorum_c *qc, struct quorum_io *io,
-			   struct bio *bio, unsigned int alive)
+			   struct bio *bio, unsigned int readable)
 {
 	quorum_init_io(qc, io, bio, QUORUM_IO_FIFO | QUORUM_IO_REMAPPED);
-	io->direct = __ffs(alive);
+	io->direct = __ffs(readable);
 	io->bio_flags = bio->bi_flags;
 	atomic64_inc(&qc->legs[io->direct].reads);
 
@@ -2191,9 +2234,10 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 		/* fifo reads go to one leg, into the bio's pages: no split. */
 		if (qc->read_pattern == QUORUM_READ_FIFO) {
 			unsigned int alive = quorum_alive_legs(qc);
+			unsigned int readable = alive & ~quorum_stale_legs(qc);
 
-			if (hweight32(alive) >= qc->threshold)
-				return quorum_fifo_map(qc, io, bio, alive);
+			if (hweight32(alive) >= qc->threshold && readable)
+				return quorum_fifo_map(qc, io, bio, readable);
 			flags |= QUORUM_IO_FIFO;	/* to fail it */
 		} else if (bio_sectors(bio) > max) {
 			dm_accept_partial_bio(bio, max);
@@ -2210,7 +2254,26 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
  * its share; scrub_rate bounds the pace.  The scrub pauses across suspend.
  */
 
-static void quorum_scrub_finish(struct quorum_c *qc, const char *result)
+/*
+ * A scrub repair voted every block and no vote was left without a winner:
+ * once its repairs are written, the legs out of sync that it covered from
+ * its start are in sync again.
+ */
+static unsigned long quorum_scrub_resync(struct quorum_c *qc)
+{
+	unsigned long legs;
+
+	quorum_wait_repairs(qc);
+	spin_lock_irq(&qc->leg_lock);
+	legs = qc->resync_legs & qc->stale_legs;
+	qc->stale_legs &= ~legs;
+	qc->resync_legs = 0;
+	spin_unlock_irq(&qc->leg_lock);
+	return legs;
+}
+
+static void quorum_scrub_finish(struct quorum_c *qc, const char *result,
+				bool done)
 {
 	struct quorum_scrub *sc = qc->scrub;
 	struct quorum_event ev = {
@@ -2218,22 +2281,33 @@ static void quorum_scrub_finish(struct quorum_c *qc, const char *result)
 		.leg = -1,
 		.reason = result,
 	};
+	unsigned long resynced = 0;
+	unsigned int i;
 
 	spin_lock_irq(&sc->lock);
 	ev.scrub_mode = sc->mode;
 	ev.sector = sc->position;
-	sc->mode = QUORUM_SCRUB_IDLE;
 	spin_unlock_irq(&sc->lock);
 
 	ev.sectors = qc->ti->len;
 	ev.scrub_counts[0] = atomic64_read(&sc->bad);
 	ev.scrub_counts[1] = atomic64_read(&sc->repaired);
 	ev.scrub_counts[2] = atomic64_read(&sc->unrecoverable);
+	if (done && ev.scrub_mode == QUORUM_SCRUB_REPAIR && !ev.scrub_counts[2])
+		resynced = quorum_scrub_resync(qc);
+
 	DMINFO("%s: scrub %s %s at %llu/%llu: bad %llu repaired %llu unrecoverable %llu",
 	       dm_device_name(qc->md), quorum_scrub_mode_names[ev.scrub_mode],
 	       result, (unsigned long long)ev.sector,
 	       (unsigned long long)ev.sectors, ev.scrub_counts[0],
 	       ev.scrub_counts[1], ev.scrub_counts[2]);
+	for_each_set_bit(i, &resynced, qc->nr_legs)
+		DMINFO("%s: leg %s is in sync again", dm_device_name(qc->md),
+		       qc->legs[i].dev->name);
+	/* Idle in the status once the result is in the log. */
+	spin_lock_irq(&sc->lock);
+	sc->mode = QUORUM_SCRUB_IDLE;
+	spin_unlock_irq(&sc->lock);
 	quorum_queue_event(qc, &ev, NULL);
 }
 
@@ -2272,15 +2346,17 @@ static void quorum_scrub_work(struct work_struct *work)
 	sector_t sector, len;
 	struct bio *bio;
 	const char *end = NULL;
+	bool done;
 
 	spin_lock_irq(&sc->lock);
 	if (sc->mode == QUORUM_SCRUB_IDLE || sc->paused || sc->in_flight) {
 		spin_unlock_irq(&sc->lock);
 		return;
 	}
+	done = !sc->stop && sc->position >= qc->ti->len;
 	if (sc->stop)
 		end = "stopped";
-	else if (sc->position >= qc->ti->len)
+	else if (done)
 		end = "done";
 	else if (hweight32(quorum_alive_legs(qc)) < qc->threshold)
 		end = "failed";
@@ -2292,7 +2368,7 @@ static void quorum_scrub_work(struct work_struct *work)
 	spin_unlock_irq(&sc->lock);
 
 	if (end) {
-		quorum_scrub_finish(qc, end);
+		quorum_scrub_finish(qc, end, done);
 		return;
 	}
 
@@ -2331,6 +2407,11 @@ static int quorum_scrub_start(struct quorum_c *qc, enum quorum_scrub_mode mode)
 	for (i = 0; i < qc->nr_legs; i++)
 		atomic_set(&qc->legs[i].scrub_bad, 0);
 	spin_unlock_irq(&sc->lock);
+	/* A leg that goes out of sync from now on drops out of it. */
+	spin_lock_irq(&qc->leg_lock);
+	qc->resync_legs = mode == QUORUM_SCRUB_REPAIR ?
+			  qc->stale_legs & ~qc->failed_legs : 0;
+	spin_unlock_irq(&qc->leg_lock);
 	DMINFO("%s: scrub %s started", dm_device_name(qc->md),
 	       quorum_scrub_mode_names[mode]);
 	mod_delayed_work(qc->wq, &sc->work, 0);
@@ -2457,6 +2538,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		r = -EINVAL;
 	} else if (fail) {
 		__set_bit(i, &qc->failed_legs);
+		__quorum_mark_stale(qc, i);
 	} else {
 		__clear_bit(i, &qc->failed_legs);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
@@ -2479,7 +2561,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
 					"operator", 0);
 	} else {
-		DMINFO("%s: leg %s reinstated; its data is outvoted until repaired",
+		DMINFO("%s: leg %s reinstated, out of sync until a scrub repair",
 		       name, qc->legs[i].dev->name);
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_REINSTATED,
 					"operator", 0);
@@ -2493,6 +2575,8 @@ static char quorum_leg_health(struct quorum_c *qc, unsigned int i)
 
 	if (test_bit(i, &qc->failed_legs))
 		return 'D';
+	if (test_bit(i, &qc->stale_legs))
+		return 'O';
 	if (atomic_read(&leg->write_errors) || atomic_read(&leg->flush_errors))
 		return 'W';
 	if (atomic_read(&leg->read_errors) || atomic_read(&leg->outvoted))
@@ -2697,6 +2781,7 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	qc->read_pattern = table.read_pattern;
 	qc->error_limit = table.error_limit;
 	qc->scrub_rate = table.scrub_rate;
+	qc->stale_legs = table.out_of_sync;
 	spin_lock_init(&qc->leg_lock);
 	mutex_init(&qc->reserve_lock);
 	spin_lock_init(&qc->event_lock);
@@ -2835,7 +2920,8 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 			  unsigned int maxlen)
 {
 	struct quorum_c *qc = ti->private;
-	unsigned int sz = 0, i, j;
+	unsigned int sz = 0, i, j, stale, features;
+	char sep;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
@@ -2860,13 +2946,18 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		break;
 
 	case STATUSTYPE_TABLE:
+		/* out_of_sync: the legs out of sync now, as a reload needs it. */
+		stale = quorum_stale_legs(qc);
+		features = qc->features & ~QUORUM_FEATURE_OUT_OF_SYNC;
+		if (stale)
+			features |= QUORUM_FEATURE_OUT_OF_SYNC;
 		DMEMIT("%u", qc->threshold);
 		for (i = 0; i < qc->nr_legs; i++)
 			DMEMIT(" %s", qc->legs[i].dev->name);
-		if (!qc->features)
+		if (!features)
 			break;
 		for (i = 0, j = 0; j < QUORUM_NR_FEATURES; j++)
-			if (qc->features & (1u << j))
+			if (features & (1u << j))
 				i += 1 + quorum_features[j].has_value;
 		DMEMIT(" %u", i);
 		if (qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED)
@@ -2878,6 +2969,15 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 			DMEMIT(" error_limit %u", qc->error_limit);
 		if (qc->features & QUORUM_FEATURE_SCRUB_RATE)
 			DMEMIT(" scrub_rate %u", qc->scrub_rate);
+		if (!stale)
+			break;
+		DMEMIT(" out_of_sync");
+		for (i = 0, sep = ' '; i < qc->nr_legs; i++) {
+			if (!(stale & (1u << i)))
+				continue;
+			DMEMIT("%c%u", sep, i);
+			sep = ',';
+		}
 		break;
 
 	case STATUSTYPE_IMA:

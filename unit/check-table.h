@@ -29,7 +29,9 @@ static inline void table_invariants(unsigned int argc, char **argv,
 	    t->bad_arg || t->read_pattern > QUORUM_READ_FIFO ||
 	    t->error_limit > QUORUM_MAX_ERROR_LIMIT ||
 	    t->scrub_rate > QUORUM_MAX_SCRUB_RATE ||
-	    t->features >= (1u << QUORUM_NR_FEATURES))
+	    t->features >= (1u << QUORUM_NR_FEATURES) ||
+	    t->out_of_sync >= (1u << t->nr_legs) ||
+	    !t->out_of_sync != !(t->features & QUORUM_FEATURE_OUT_OF_SYNC))
 		abort();
 	for (i = 0; i < t->nr_legs; i++)
 		if (quorum_is_number(t->legs[i]))

@@ -68,6 +68,15 @@ static void accepted(void)
 	CHECK(t.nr_legs == 16 && t.threshold == 16);
 	CHECK(!parse("2 a b 2 read_pattern quorum", &t));
 	CHECK(t.read_pattern == QUORUM_READ_QUORUM);
+	CHECK(!t.out_of_sync);
+
+	CHECK(!parse("2 a b c 2 out_of_sync 1", &t));
+	CHECK(t.features == QUORUM_FEATURE_OUT_OF_SYNC && t.out_of_sync == 2);
+	CHECK(!parse("2 a b c 4 out_of_sync 2,0 read_pattern fifo", &t));
+	CHECK(t.out_of_sync == 5 && t.read_pattern == QUORUM_READ_FIFO);
+	CHECK(!parse("1 a b c d e f g h i j k l m n o p 2 out_of_sync 15,9,10",
+		     &t));
+	CHECK(t.out_of_sync == (1u << 15 | 1u << 9 | 1u << 10));
 }
 
 static void refusals(void)
@@ -106,6 +115,24 @@ static void refusals(void)
 	CHECK(refused("2 a b 2 scrub_rate fast",
 		      "Invalid scrub_rate: must be KiB/s between 0 and 1073741824",
 		      "fast"));
+	CHECK(refused("2 a b c 2 out_of_sync 3",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      "3"));
+	CHECK(refused("2 a b c 2 out_of_sync 5",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      "5"));
+	CHECK(refused("2 a b c 2 out_of_sync 1,1",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      "1,1"));
+	CHECK(refused("2 a b c 2 out_of_sync 1,",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      "1,"));
+	CHECK(refused("2 a b c 2 out_of_sync ,",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      ","));
+	CHECK(refused("2 a b c 2 out_of_sync 0001",
+		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
+		      "0001"));
 	/* a value is not taken for a feature word */
 	CHECK(refused("2 a b 2 error_limit error_limit",
 		      "Invalid error_limit: must be between 0 and 1000000",
