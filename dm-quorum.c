@@ -562,6 +562,13 @@ static bool __quorum_mark_stale(struct quorum_c *qc, unsigned int i)
 	return !__test_and_set_bit(i, &qc->stale_legs);
 }
 
+/* Under leg_lock: fail leg @i, which misses writes from now on. */
+static bool __quorum_fail_leg(struct quorum_c *qc, unsigned int i)
+{
+	__quorum_mark_stale(qc, i);
+	return !__test_and_set_bit(i, &qc->failed_legs);
+}
+
 static void quorum_mark_stale(struct quorum_c *qc, unsigned int i)
 {
 	unsigned long flags;
@@ -596,8 +603,7 @@ static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
 	bool changed;
 
 	spin_lock_irqsave(&qc->leg_lock, flags);
-	changed = !__test_and_set_bit(i, &qc->failed_legs);
-	__quorum_mark_stale(qc, i);
+	changed = __quorum_fail_leg(qc, i);
 	spin_unlock_irqrestore(&qc->leg_lock, flags);
 	if (!changed)
 		return;
@@ -2537,8 +2543,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 	} else if (!fail && !test_bit(i, &qc->failed_legs)) {
 		r = -EINVAL;
 	} else if (fail) {
-		__set_bit(i, &qc->failed_legs);
-		__quorum_mark_stale(qc, i);
+		__quorum_fail_leg(qc, i);
 	} else {
 		__clear_bit(i, &qc->failed_legs);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
@@ -2873,12 +2878,6 @@ static void quorum_resume(struct dm_target *ti)
 	quorum_scrub_resume(ti->private);
 }
 
-/* The suspend failed after presuspend: dm core will not call resume. */
-static void quorum_presuspend_undo(struct dm_target *ti)
-{
-	quorum_scrub_resume(ti->private);
-}
-
 static void quorum_postsuspend(struct dm_target *ti)
 {
 	struct quorum_c *qc = ti->private;
@@ -3020,7 +3019,8 @@ static struct target_type quorum_target = {
 	.end_io = quorum_end_io,
 	.message = quorum_message,
 	.presuspend = quorum_presuspend,
-	.presuspend_undo = quorum_presuspend_undo,
+	/* A suspend that fails after presuspend gets no resume. */
+	.presuspend_undo = quorum_resume,
 	.postsuspend = quorum_postsuspend,
 	.resume = quorum_resume,
 	.status = quorum_status,
