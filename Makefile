@@ -21,7 +21,7 @@ ifneq ($(KVER),)
 KVERS := $(KVER)
 endif
 
-SOURCES := Kbuild dm-quorum.c $(wildcard dm-quorum-*.h)
+SOURCES := Kbuild $(wildcard dm-quorum*.c dm-quorum*.h)
 BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
