@@ -15,7 +15,10 @@
 #   make dkms-remove        undo dkms-install (root)
 #   make deb                build/dm-quorum-dkms_<version>_all.deb
 
-KVERS ?= $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build)))
+# The kernels to build for: every one with headers (scripts/kernels).
+ifndef KVERS
+KVERS := $(shell scripts/kernels)
+endif
 KVER ?=
 ifneq ($(KVER),)
 KVERS := $(KVER)
@@ -26,7 +29,7 @@ BUILD := $(CURDIR)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
-	scripts/lint scripts/bench scripts/bench-guest \
+	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
 	tests/run tests/lib/rc tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
