@@ -66,17 +66,19 @@ check:
 
 unit:
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-vote unit/test-vote.c
-	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-table unit/test-table.c
+	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-elect unit/test-elect.c \
+		dm-quorum-elect.c
+	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-table unit/test-table.c \
+		dm-quorum-table.c
 	$(CC) $(UNIT_CFLAGS) -fsyntax-only unit/compare-speed.c
-	$(BUILD)/unit/test-vote
+	$(BUILD)/unit/test-elect
 	$(BUILD)/unit/test-table unit/regressions
 
 # A crash leaves crash-* in $(BUILD)/fuzz: copy it to unit/regressions.
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
-		-o $(BUILD)/fuzz/fuzz-table unit/fuzz-table.c
+		-o $(BUILD)/fuzz/fuzz-table unit/fuzz-table.c dm-quorum-table.c
 	cd $(BUILD)/fuzz && ./fuzz-table -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -print_final_stats=1 corpus $(CURDIR)/unit/corpus \
 		2>fuzz.log || { tail -40 fuzz.log; exit 1; }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dm-quorum: every difference between the kernel series it builds for
- * (Debian's 6.1 and 6.12) lives here, behind feature or version tests.
+ * (Debian's 6.1 and 6.12) lives here.  The code is written against the
+ * newer API; this header gives the older series what it lacks, behind a
+ * test for the feature itself where the kernel offers one.
  */
 #ifndef DM_QUORUM_COMPAT_H
 #define DM_QUORUM_COMPAT_H
@@ -107,13 +109,27 @@ static inline void quorum_compat_shrinker_destroy(struct shrinker *shrinker)
 }
 #endif
 
-/*
- * Is a mempool's reserve full?  The kernel's mempool_is_saturated() (6.2
- * on) makes the same test; it is written out for the series without it.
- */
-static inline bool quorum_compat_mempool_full(mempool_t *pool)
+/* mempool_is_saturated() came with 6.2: Kbuild looks for it. */
+#ifndef QUORUM_HAVE_MEMPOOL_IS_SATURATED
+static inline bool mempool_is_saturated(mempool_t *pool)
 {
 	return READ_ONCE(pool->curr_nr) >= pool->min_nr;
 }
+#endif
+
+/* module_dm() came with 6.4. */
+#ifndef module_dm
+#define module_dm(name) \
+static int __init dm_##name##_init(void) \
+{ \
+	return dm_register_target(&(name##_target)); \
+} \
+module_init(dm_##name##_init) \
+static void __exit dm_##name##_exit(void) \
+{ \
+	dm_unregister_target(&(name##_target)); \
+} \
+module_exit(dm_##name##_exit)
+#endif
 
 #endif /* DM_QUORUM_COMPAT_H */

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * dm-quorum: the vote.
+ * dm-quorum: the election of one block's winning version.
  *
  * Pure logic with no kernel state, so that the user-space unit tests and the
- * fuzzer compile this header unchanged.  The target decides what a "copy" is
- * (a leg's bytes for one block) and how two copies are compared (memcmp or
- * SHA-256 digests); this file counts, and compares bytes for the fast path.
+ * fuzzer compile dm-quorum-elect.c unchanged.  The target decides what a
+ * "copy" is (a leg's bytes for one block) and how two copies are compared
+ * (bytes or SHA-256 digests); this code groups and counts them.  The byte
+ * comparisons of the fast path are inline here: they run on every read.
  */
-#ifndef DM_QUORUM_VOTE_H
-#define DM_QUORUM_VOTE_H
+#ifndef DM_QUORUM_ELECT_H
+#define DM_QUORUM_ELECT_H
 
 #ifdef __KERNEL__
 #include <linux/align.h>
@@ -16,6 +17,7 @@
 #include <linux/types.h>
 #else
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 typedef unsigned long long u64;
 #define IS_ALIGNED(x, a)	(((x) & ((a) - 1)) == 0)
@@ -27,15 +29,15 @@ typedef unsigned long long u64;
 /* Tells whether copies @a and @b hold the same version. */
 typedef bool (*quorum_same_fn)(void *ctx, unsigned int a, unsigned int b);
 
-struct quorum_vote_result {
-	unsigned int winners;	/* bitmask of the copies that won, 0: none */
-	unsigned int votes;	/* size of the largest group of equal copies */
+struct quorum_election {
+	unsigned int winner_mask;	/* the copies that won, 0: none */
+	unsigned int votes;		/* the largest group of equal copies */
 };
 
 /*
- * quorum_vote - group equal copies and elect the largest group
+ * quorum_elect - group equal copies and elect the largest group
  * @nr: number of copies (at most QUORUM_MAX_LEGS)
- * @voters: bitmask of the copies that take part (the legs that read)
+ * @voter_mask: bitmask of the copies that take part (the legs that read)
  * @same: equality of two copies; must be an equivalence relation
  * @ctx: passed to @same
  * @threshold: votes the winning group needs
@@ -45,95 +47,28 @@ struct quorum_vote_result {
  * other group is as large: a tie at the top elects nobody rather than
  * choosing arbitrarily.
  */
-static inline void quorum_vote(unsigned int nr, unsigned int voters,
-			       quorum_same_fn same, void *ctx,
-			       unsigned int threshold,
-			       struct quorum_vote_result *res)
-{
-	unsigned int seen = 0, best = 0, best_votes = 0;
-	unsigned int i, j;
-	bool tie = false;
-
-	for (i = 0; i < nr; i++) {
-		unsigned int group = 1u << i, votes = 1;
-
-		if (!(voters & group) || (seen & group))
-			continue;
-		for (j = i + 1; j < nr; j++) {
-			unsigned int bit = 1u << j;
-
-			if (!(voters & bit) || (seen & bit))
-				continue;
-			if (same(ctx, i, j)) {
-				group |= bit;
-				votes++;
-			}
-		}
-		seen |= group;
-		if (votes > best_votes) {
-			best = group;
-			best_votes = votes;
-			tie = false;
-		} else if (votes == best_votes) {
-			tie = true;
-		}
-	}
-
-	res->votes = best_votes;
-	res->winners = (best_votes && best_votes >= threshold && !tie) ?
-		       best : 0;
-}
+void quorum_elect(unsigned int nr, unsigned int voter_mask,
+		  quorum_same_fn same, void *ctx, unsigned int threshold,
+		  struct quorum_election *res);
 
 /*
- * quorum_vote_majority - elect a version that a strict majority holds
- * @nr, @voters, @same, @ctx, @threshold, @res: as for quorum_vote()
+ * quorum_elect_majority - elect a version that a strict majority holds
+ * @nr, @voter_mask, @same, @ctx, @threshold, @res: as for quorum_elect()
  *
  * A group holding more than half of the voters can be neither outvoted nor
- * tied, so it is the outcome quorum_vote() would give, found without
+ * tied, so it is the outcome quorum_elect() would give, found without
  * grouping every copy: each copy not yet grouped is compared with the
  * remaining ones only while those remaining could still form a majority.
  * The target runs it with a byte comparison before it hashes anything.
  *
- * Returns true, with @res filled in as quorum_vote() would, when a majority
+ * Returns true, with @res filled in as quorum_elect() would, when a majority
  * exists; false (and @res untouched) when it does not, and only
- * quorum_vote() can tell the outcome.
+ * quorum_elect() can tell the outcome.
  */
-static inline bool quorum_vote_majority(unsigned int nr, unsigned int voters,
-					quorum_same_fn same, void *ctx,
-					unsigned int threshold,
-					struct quorum_vote_result *res)
-{
-	unsigned int left = voters, total = 0, i, j;
-
-	for (i = 0; i < nr; i++)
-		total += !!(voters & (1u << i));
-
-	for (i = 0; i < nr; i++) {
-		unsigned int group = 1u << i, votes = 1, remaining = 0;
-
-		for (j = i; j < nr; j++)
-			remaining += !!(left & (1u << j));
-		if (remaining * 2 <= total)
-			return false;
-		if (!(left & group))
-			continue;
-		for (j = i + 1; j < nr; j++) {
-			unsigned int bit = 1u << j;
-
-			if ((left & bit) && same(ctx, i, j)) {
-				group |= bit;
-				votes++;
-			}
-		}
-		if (votes * 2 > total) {
-			res->votes = votes;
-			res->winners = votes >= threshold ? group : 0;
-			return true;
-		}
-		left &= ~group;
-	}
-	return false;
-}
+bool quorum_elect_majority(unsigned int nr, unsigned int voter_mask,
+			   quorum_same_fn same, void *ctx,
+			   unsigned int threshold,
+			   struct quorum_election *res);
 
 /*
  * quorum_common_error - the error most legs returned
@@ -142,24 +77,7 @@ static inline bool quorum_vote_majority(unsigned int nr, unsigned int voters,
  *
  * Ties go to the error of the lowest leg.  Returns 0 when no leg failed.
  */
-static inline int quorum_common_error(const int *errors, unsigned int nr)
-{
-	unsigned int i, j, count, best_count = 0;
-	int best = 0;
-
-	for (i = 0; i < nr; i++) {
-		if (!errors[i])
-			continue;
-		count = 0;
-		for (j = 0; j < nr; j++)
-			count += errors[j] == errors[i];
-		if (count > best_count) {
-			best = errors[i];
-			best_count = count;
-		}
-	}
-	return best;
-}
+int quorum_common_error(const int *errors, unsigned int nr);
 
 /*
  * The fast path's comparisons: 32 bytes per step when every side is
@@ -196,4 +114,4 @@ static inline bool quorum_mem_equal3(const void *a, const void *b,
 	return !memcmp(x, y, n) && !memcmp(x, z, n);
 }
 
-#endif /* DM_QUORUM_VOTE_H */
+#endif /* DM_QUORUM_ELECT_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * How much CPU time dm-quorum's comparison of three copies costs per GB
- * of data read: quorum_mem_equal3() from dm-quorum-vote.h, compiled
+ * of data read: quorum_mem_equal3() from dm-quorum-elect.h, compiled
  * unchanged, over three equal 1 MiB buffers (the copies of a healthy
  * 1 MiB read).  scripts/bench runs it in every guest: on RAM-disk legs,
  * where every copy is a CPU copy too, this pass and the copies bound
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../dm-quorum-vote.h"
+#include "../dm-quorum-elect.h"
 
 #define BUF_SIZE	(1024 * 1024)
 #define MIN_SECONDS	2.0

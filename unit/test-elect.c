@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the vote (dm-quorum-vote.h), compiled unchanged in user
+ * Unit tests of the election (dm-quorum-elect.c), compiled unchanged in user
  * space: fixed cases, then random ones against a brute-force reference;
  * the byte comparisons of the fast path against memcmp().
  */
 #include <stdbool.h>
 #include <string.h>
 
-#include "../dm-quorum-vote.h"
+#include "../dm-quorum-elect.h"
 #include "unit.h"
 
 /* Copies are small integers: the "version" each leg holds. */
@@ -22,13 +22,13 @@ static unsigned int vote(const int *versions, unsigned int nr,
 			 unsigned int voters, unsigned int threshold,
 			 unsigned int *votes)
 {
-	struct quorum_vote_result res;
+	struct quorum_election res;
 
-	quorum_vote(nr, voters, same_version, (void *)versions, threshold,
-		    &res);
+	quorum_elect(nr, voters, same_version, (void *)versions, threshold,
+		     &res);
 	if (votes)
 		*votes = res.votes;
-	return res.winners;
+	return res.winner_mask;
 }
 
 static void fixed_cases(void)
@@ -163,16 +163,16 @@ static bool has_majority(const int *v, unsigned int nr, unsigned int voters)
 static void check_majority(const int *v, unsigned int nr, unsigned int voters,
 			   unsigned int threshold)
 {
-	struct quorum_vote_result res = { 0, 0 }, full;
+	struct quorum_election res = { 0, 0 }, full;
 	bool decided;
 
-	decided = quorum_vote_majority(nr, voters, same_version, (void *)v,
-				       threshold, &res);
+	decided = quorum_elect_majority(nr, voters, same_version, (void *)v,
+					threshold, &res);
 	CHECK(decided == has_majority(v, nr, voters));
 	if (!decided)
 		return;
-	quorum_vote(nr, voters, same_version, (void *)v, threshold, &full);
-	CHECK(res.winners == full.winners && res.votes == full.votes);
+	quorum_elect(nr, voters, same_version, (void *)v, threshold, &full);
+	CHECK(res.winner_mask == full.winner_mask && res.votes == full.votes);
 }
 
 static void majority_cases(void)
@@ -184,17 +184,17 @@ static void majority_cases(void)
 	}
 	{	/* threshold above the majority: decided, nobody elected */
 		int v[3] = { 1, 1, 2 };
-		struct quorum_vote_result res;
+		struct quorum_election res;
 
-		CHECK(quorum_vote_majority(3, 7, same_version, v, 3, &res) &&
-		      res.winners == 0 && res.votes == 2);
+		CHECK(quorum_elect_majority(3, 7, same_version, v, 3, &res) &&
+		      res.winner_mask == 0 && res.votes == 2);
 	}
 	{	/* 2 against 2, and 2 + 2 + 1: no majority, not decided */
 		int t[4] = { 1, 2, 1, 2 }, s[5] = { 4, 4, 5, 5, 6 };
-		struct quorum_vote_result res;
+		struct quorum_election res;
 
-		CHECK(!quorum_vote_majority(4, 15, same_version, t, 2, &res));
-		CHECK(!quorum_vote_majority(5, 31, same_version, s, 2, &res));
+		CHECK(!quorum_elect_majority(4, 15, same_version, t, 2, &res));
+		CHECK(!quorum_elect_majority(5, 31, same_version, s, 2, &res));
 	}
 }
 
@@ -263,5 +263,5 @@ int main(void)
 	majority_cases();
 	random_cases();
 	compare_cases();
-	return unit_report("test-vote");
+	return unit_report("test-elect");
 }
