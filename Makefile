@@ -25,11 +25,14 @@ KVERS := $(KVER)
 endif
 
 SOURCES := Kbuild $(wildcard dm-quorum*.c dm-quorum*.h)
-BUILD := $(CURDIR)/build
+# Relative, as every recipe runs here: the path of the checkout may hold
+# white space, which make's words and unquoted shell words cannot.
+BUILD := build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
+	scripts/kbuild \
 	tests/run tests/lib/rc tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
@@ -42,19 +45,24 @@ all: modules
 
 modules:
 	@test -n "$(KVERS)" || { echo "no kernel headers in /lib/modules/*/build (run scripts/install-deps)"; exit 1; }
-	@set -e; for k in $(KVERS); do \
-		mkdir -p $(BUILD)/$$k; \
-		cp -p $(SOURCES) $(BUILD)/$$k/; \
-		$(MAKE) -C /lib/modules/$$k/build M=$(BUILD)/$$k W=$(W) C=$(C) modules; \
+	+@set -e; for k in $(KVERS); do \
+		mkdir -p "$(BUILD)/$$k"; \
+		cp -p $(SOURCES) "$(BUILD)/$$k/"; \
+		scripts/kbuild $$k "$(BUILD)/$$k" W=$(W) C=$(C); \
 	done
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf "$(BUILD)"
 
 # Host-side checks first (quality gates, unit tests, fuzzing, packaging),
 # then every installed kernel (or KVER=...) is booted once and runs all
-# tests; the runner's closing line "N passed, N failed" comes last.
+# tests; the runner's closing line "N passed, N failed" comes last.  From a
+# path with white space it stops at once: the fuzz target cannot take one.
 check:
+	@case "$(CURDIR)" in *[[:space:]]*) \
+		echo "make check: the path of this checkout holds white space, which the fuzz target cannot take (libFuzzer's corpus argument): run it from a checkout elsewhere (tests/run, make modules, demo and bench work here)" >&2; \
+		exit 2 ;; \
+	esac
 	scripts/install-deps
 	$(MAKE) modules
 	$(MAKE) lint
