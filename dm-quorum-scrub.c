@@ -126,7 +126,7 @@ static void quorum_scrub_work(struct work_struct *work)
 		end = "stopped";
 	else if (done)
 		end = "done";
-	else if (hweight32(quorum_alive_mask(qc)) < qc->threshold)
+	else if (hweight_long(quorum_alive_mask(qc)) < qc->threshold)
 		end = "failed";
 	sector = sc->position;
 	len = min_t(sector_t, qc->ti->len - sector, QUORUM_MAX_READ_SECTORS);
@@ -313,16 +313,17 @@ void quorum_scrub_free(struct quorum_c *qc)
 	kfree(sc);
 }
 
-/* "scrub <arg>": -ENOTTY for an argument that is not the scrub's. */
-int quorum_scrub_message(struct quorum_c *qc, const char *arg)
+/* "scrub <arg>": false if @arg is not the scrub's, else its result in @r. */
+bool quorum_scrub_message(struct quorum_c *qc, const char *arg, int *r)
 {
+	*r = 0;
 	if (!strcasecmp(arg, "check"))
-		return quorum_scrub_start(qc, QUORUM_SCRUB_CHECK);
-	if (!strcasecmp(arg, "repair"))
-		return quorum_scrub_start(qc, QUORUM_SCRUB_REPAIR);
-	if (!strcasecmp(arg, "stop")) {
+		*r = quorum_scrub_start(qc, QUORUM_SCRUB_CHECK);
+	else if (!strcasecmp(arg, "repair"))
+		*r = quorum_scrub_start(qc, QUORUM_SCRUB_REPAIR);
+	else if (!strcasecmp(arg, "stop"))
 		quorum_scrub_stop(qc);
-		return 0;
-	}
-	return -ENOTTY;
+	else
+		return false;
+	return true;
 }

@@ -361,7 +361,9 @@ void quorum_alloc_all(struct quorum_c *qc, bool (*alloc)(void *data, gfp_t gfp),
 	if (alloc(data, GFP_NOWAIT | __GFP_NOWARN))
 		return;
 	mutex_lock(&qc->reserve_lock);
-	alloc(data, GFP_NOIO);
+	/* The reserves wait for what they lent: this never loops. */
+	while (WARN_ON_ONCE(!alloc(data, GFP_NOIO)))
+		;
 	mutex_unlock(&qc->reserve_lock);
 }
 
@@ -629,9 +631,9 @@ static int quorum_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (argc == 2 && !strcasecmp(argv[0], "reinstate_leg"))
 		return quorum_message_leg(qc, false, argv[1]);
 	if (argc == 2 && !strcasecmp(argv[0], "scrub")) {
-		int r = quorum_scrub_message(qc, argv[1]);
+		int r;
 
-		if (r != -ENOTTY)
+		if (quorum_scrub_message(qc, argv[1], &r))
 			return r;
 	}
 	DMERR("%s: invalid message \"%s\"%s; see: stats, clear_stats, %s",

@@ -368,7 +368,7 @@ void quorum_scrub_pause(struct quorum_c *qc);
 void quorum_scrub_resume(struct quorum_c *qc);
 void quorum_scrub_status(struct quorum_c *qc, char *result,
 			 unsigned int maxlen, unsigned int *szp);
-int quorum_scrub_message(struct quorum_c *qc, const char *arg);
+bool quorum_scrub_message(struct quorum_c *qc, const char *arg, int *r);
 
 /* dm-quorum-events.c */
 void quorum_queue_event(struct quorum_c *qc, const struct quorum_event *ev,
