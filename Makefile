@@ -32,7 +32,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
-	scripts/kbuild \
+	scripts/kbuild scripts/common \
 	tests/run tests/lib/rc tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
