@@ -33,7 +33,7 @@ SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
 	scripts/kbuild scripts/common \
-	tests/run tests/lib/rc tests/quorum/rc \
+	tests/run tests/lib/rc tests/lib/null_blk tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
