@@ -109,6 +109,11 @@ static inline void quorum_compat_shrinker_destroy(struct shrinker *shrinker)
 }
 #endif
 
+/* Open modes: blk_mode_t from 6.5 on, fmode_t before. */
+#ifndef BLK_OPEN_WRITE
+#define BLK_OPEN_WRITE	FMODE_WRITE
+#endif
+
 /* mempool_is_saturated() came with 6.2: Kbuild looks for it. */
 #ifndef QUORUM_HAVE_MEMPOOL_IS_SATURATED
 static inline bool mempool_is_saturated(mempool_t *pool)

@@ -28,6 +28,7 @@ const char * const quorum_op_names[QUORUM_NR_OPS] = {
 static const char * const quorum_action_names[QUORUM_NR_ACTIONS] = {
 	"QUORUM_REPORT_BAD", "QUORUM_FAILURE", "QUORUM_REPAIRED",
 	"QUORUM_LEG_FAILED", "QUORUM_LEG_REINSTATED", "QUORUM_SCRUB_DONE",
+	"QUORUM_RESYNC_DONE",
 };
 
 /* Room for the variables of one uevent, reused by the event worker. */
@@ -201,6 +202,11 @@ static void quorum_send_uevent(struct quorum_c *qc, const struct quorum_event *e
 			       ev->scrub_counts[1]);
 		quorum_env_add(env, &n, "DM_QUORUM_SCRUB_UNRECOVERABLE=%llu",
 			       ev->scrub_counts[2]);
+		break;
+	case QUORUM_ACTION_RESYNC_DONE:
+		quorum_env_add(env, &n, "DM_QUORUM_RESYNC_RESULT=%s", ev->reason);
+		quorum_env_add(env, &n, "DM_QUORUM_RESYNC_REGIONS=%lu",
+			       ev->regions);
 		break;
 	default:
 		break;

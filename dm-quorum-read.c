@@ -187,7 +187,12 @@ void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
 	unsigned int i, n = 0;
 
 	io->leg_mask = alive;
-	io->direct = __ffs(alive);
+	io->out_of_sync_mask =
+		quorum_out_of_sync_range(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
+					 io->iter.bi_size >> SECTOR_SHIFT);
+	/* The bio's pages take a copy that votes, where one can. */
+	io->direct = alive & ~io->out_of_sync_mask ?
+		     __ffs(alive & ~io->out_of_sync_mask) : __ffs(alive);
 	memset(io->buf, 0, sizeof(io->buf));
 	atomic_set(&io->pending, hweight_long(alive));
 
@@ -226,17 +231,16 @@ void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
  */
 void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 {
-	unsigned long next = quorum_alive_mask(qc) & ~quorum_out_of_sync_mask(qc) &
-			     ~io->fifo_failed_mask;
+	unsigned long next = quorum_alive_mask(qc) & ~io->fifo_failed_mask &
+		~quorum_out_of_sync_range(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
+					  io->iter.bi_size >> SECTOR_SHIFT);
 	struct bio *clone;
 
 	if (!next) {
-		/* io->direct is the last leg that failed, if one did. */
+		/* No leg left: EIO, whatever the legs that failed said. */
 		quorum_report_failure(qc, QUORUM_OP_READ, 0, io->iter.bi_sector,
 				      io->iter.bi_size >> SECTOR_SHIFT);
-		quorum_read_finish(io, io->fifo_failed_mask ?
-				     io->status[io->direct] : BLK_STS_IOERR,
-				     NULL);
+		quorum_read_finish(io, BLK_STS_IOERR, NULL);
 		return;
 	}
 	io->direct = __ffs(next);
@@ -254,29 +258,25 @@ static void quorum_fifo_retry_work(struct work_struct *work)
 	quorum_fifo_submit(io->qc, io);
 }
 
+/*
+ * With rewrite_corrupted, the legs that failed a fifo read are rewritten,
+ * but not from the bio's pages, which the caller may change while its read
+ * is in flight: they are out of sync over the read's range, and the resync
+ * copies the winner of a vote among the legs in sync there.
+ */
 static void quorum_fifo_repair_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
-	struct quorum_repair *repairs = NULL, *rep;
-	unsigned int i, offset, len;
-	struct quorum_copy data;
+	struct quorum_c *qc = io->qc;
+	unsigned int i;
 
-	quorum_get_copy(io, io->direct, &data);
-	for_each_set_bit(i, &io->fifo_failed_mask, io->qc->nr_legs) {
-		/* fifo reads are not split: repair them a piece at a time. */
-		for (offset = 0; offset < io->iter.bi_size; offset += len) {
-			len = min_t(unsigned int, io->iter.bi_size - offset,
-				    QUORUM_MAX_READ_SECTORS << SECTOR_SHIFT);
-			rep = quorum_prepare_repair(io, &data, i, offset, len,
-						    DIV_ROUND_UP(len, QUORUM_BLOCK_SECTORS <<
-								 SECTOR_SHIFT));
-			if (rep) {
-				rep->next = repairs;
-				repairs = rep;
-			}
-		}
-	}
-	quorum_read_finish(io, BLK_STS_OK, repairs);
+	for_each_set_bit(i, &io->fifo_failed_mask, qc->nr_legs)
+		quorum_mark_out_of_sync(qc, i,
+					dm_target_offset(qc->ti, io->iter.bi_sector),
+					io->iter.bi_size >> SECTOR_SHIFT,
+					"a read of it failed");
+	quorum_resync_start(qc);
+	quorum_read_finish(io, BLK_STS_OK, NULL);
 }
 
 /* A leg failed a fifo read: count it, and try the next one. */

@@ -12,6 +12,8 @@ const struct quorum_feature quorum_features[QUORUM_NR_FEATURES] = {
 	{ "error_limit", true },
 	{ "scrub_rate", true },
 	{ "out_of_sync", true },
+	{ "region_size", true },
+	{ "failed", true },
 };
 
 const char * const quorum_read_pattern_names[] = { "quorum", "fifo" };
@@ -89,6 +91,7 @@ char *quorum_parse_table(unsigned int argc, char **argv, struct quorum_table *t)
 
 	memset(t, 0, sizeof(*t));
 	t->error_limit = QUORUM_DEFAULT_ERROR_LIMIT;
+	t->region_size = QUORUM_DEFAULT_REGION_SIZE;
 	if (argc < 1)
 		return "Missing arguments: <threshold> <dev_1> ... <dev_N>";
 
@@ -157,6 +160,17 @@ char *quorum_parse_table(unsigned int argc, char **argv, struct quorum_table *t)
 			if (!quorum_parse_legs(value, t->nr_legs,
 					       &t->out_of_sync))
 				return "Invalid out_of_sync: must be distinct leg indexes, as 0,2";
+			break;
+		case QUORUM_FEATURE_REGION_SIZE:
+			if (!quorum_parse_uint(value, QUORUM_MAX_REGION_SIZE,
+					       &t->region_size) ||
+			    t->region_size < QUORUM_MIN_REGION_SIZE ||
+			    (t->region_size & (t->region_size - 1)))
+				return "Invalid region_size: a power of two from 8 to 2097152";
+			break;
+		case QUORUM_FEATURE_FAILED:
+			if (!quorum_parse_legs(value, t->nr_legs, &t->failed))
+				return "Invalid failed: must be distinct leg indexes, as 0,2";
 			break;
 		}
 	}

@@ -31,7 +31,9 @@
 #define QUORUM_FEATURE_ERROR_LIMIT		BIT(2)
 #define QUORUM_FEATURE_SCRUB_RATE		BIT(3)
 #define QUORUM_FEATURE_OUT_OF_SYNC		BIT(4)
-#define QUORUM_NR_FEATURES	5
+#define QUORUM_FEATURE_REGION_SIZE		BIT(5)
+#define QUORUM_FEATURE_FAILED			BIT(6)
+#define QUORUM_NR_FEATURES	7
 
 struct quorum_feature {
 	const char *name;
@@ -53,6 +55,19 @@ extern const char * const quorum_read_pattern_names[];
 #define QUORUM_MAX_ERROR_LIMIT		1000000
 /* KiB/s; 0: no limit. */
 #define QUORUM_MAX_SCRUB_RATE		1073741824u
+/*
+ * Sectors of a region, the unit of the legs' sync state and of resync: a
+ * power of two from one 4 KiB block to 1 GiB.  The default, 4 MiB, costs
+ * each leg 32 KiB of bitmap per TiB and makes a returning leg copy at
+ * most 4 MiB for every write it missed; beyond 8 TiB the default doubles
+ * as often as it takes to keep a leg's bitmap to 2^21 regions (256 KiB).
+ */
+#define QUORUM_MAX_DEFAULT_REGIONS	2097152u
+/* And whatever region_size says, at most 32 MiB of bitmap per leg. */
+#define QUORUM_MAX_REGIONS		268435456u
+#define QUORUM_DEFAULT_REGION_SIZE	8192u
+#define QUORUM_MIN_REGION_SIZE		8u
+#define QUORUM_MAX_REGION_SIZE		2097152u
 
 struct quorum_table {
 	unsigned int threshold;
@@ -63,6 +78,8 @@ struct quorum_table {
 	unsigned int error_limit;
 	unsigned int scrub_rate;
 	unsigned int out_of_sync;	/* bitmap of legs */
+	unsigned int region_size;	/* sectors */
+	unsigned int failed;		/* bitmap of legs */
 	const char *bad_arg;	/* the word an error is about, or NULL */
 };
 

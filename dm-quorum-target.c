@@ -41,38 +41,23 @@
  * after error_limit consecutive I/O errors, even if that leaves fewer than
  * <threshold> legs alive: then every I/O fails at once.
  *
- * A leg that missed a write (a write, flush or repair to it failed, or it
- * was failed) is out of sync (health O): it may hold older data than the
- * device acknowledged.  It still takes writes and votes, where the legs
- * that hold the data outvote it, but fifo reads skip it and flushes do not
- * count it, until a scrub repair that covered it has run to its end.
+ * A leg that missed a write (a write, discard, write-zeroes or repair to
+ * it failed, or it was failed when the write came) is out of sync (health
+ * O) in the regions the write touched, and everywhere if a flush to it
+ * failed: it may hold older data there than the device acknowledged (see
+ * dm-quorum-sync.c).
  */
 
-/* Under leg_lock: leg @i missed a write; true if it was in sync. */
-static bool __quorum_mark_out_of_sync(struct quorum_c *qc, unsigned int i)
-{
-	__clear_bit(i, &qc->resync_mask);
-	return !__test_and_set_bit(i, &qc->out_of_sync_mask);
-}
-
-/* Under leg_lock: fail leg @i, which misses writes from now on. */
+/*
+ * Under leg_lock: fail leg @i, which misses writes from now on.  A resync
+ * or a scrub repair that was copying to it may have skipped it since: it
+ * must not count it as copied.
+ */
 static bool __quorum_fail_leg(struct quorum_c *qc, unsigned int i)
 {
-	__quorum_mark_out_of_sync(qc, i);
+	qc->legs[i].marks++;
+	__clear_bit(i, &qc->resync_mask);
 	return !__test_and_set_bit(i, &qc->failed_mask);
-}
-
-static void quorum_mark_out_of_sync(struct quorum_c *qc, unsigned int i)
-{
-	unsigned long flags;
-	bool changed;
-
-	spin_lock_irqsave(&qc->leg_lock, flags);
-	changed = __quorum_mark_out_of_sync(qc, i);
-	spin_unlock_irqrestore(&qc->leg_lock, flags);
-	if (changed)
-		DMWARN("%s: leg %s is out of sync: it missed a write",
-		       dm_device_name(qc->md), qc->legs[i].dev->name);
 }
 
 static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
@@ -104,7 +89,9 @@ void quorum_leg_error(struct quorum_c *qc, unsigned int i,
 		   &leg->write_errors);
 	quorum_report_leg(qc, i, op, error, sector, sectors);
 	if (op != QUORUM_OP_READ)
-		quorum_mark_out_of_sync(qc, i);
+		quorum_mark_out_of_sync(qc, i, dm_target_offset(qc->ti, sector),
+					op == QUORUM_OP_FLUSH ? 0 : sectors,
+					"it missed a write");
 	if (qc->error_limit &&
 	    atomic_inc_return(&leg->consecutive_errors) == qc->error_limit)
 		quorum_fail_leg_on_errors(qc, i, error);
@@ -252,8 +239,9 @@ static void quorum_write_done(struct quorum_io *io)
 	unsigned int votes;
 
 	quorum_collect_errors(io, errors, &succeeded);
+	/* A flush counts the legs in sync when it was sent, and still now. */
 	if (quorum_is_flush(io))
-		succeeded &= ~quorum_out_of_sync_mask(qc);
+		succeeded &= ~(io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
 	votes = hweight_long(succeeded);
 	if (votes < qc->threshold) {
 		int error = quorum_common_error(errors, qc->nr_legs) ?: -EIO;
@@ -398,13 +386,22 @@ fail:
 	return false;
 }
 
-/* Writes, flushes, discards and write-zeroes: the same bio to every leg. */
+/*
+ * Writes, flushes, discards and write-zeroes: the same bio to every leg.
+ * Failed legs miss it, and are out of sync where it writes.
+ */
 static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 			       unsigned long alive)
 {
+	unsigned long missed = GENMASK(qc->nr_legs - 1, 0) & ~alive;
 	struct quorum_write w = { .io = io };
 	unsigned int i;
 
+	if (missed && io->iter.bi_size)
+		quorum_mark_missed(qc, missed,
+				   dm_target_offset(qc->ti, io->iter.bi_sector),
+				   io->iter.bi_size >> SECTOR_SHIFT);
+	io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
 	io->leg_mask = alive;
 	atomic_set(&io->pending, hweight_long(alive));
 	quorum_alloc_all(qc, quorum_alloc_write, &w);
@@ -418,6 +415,8 @@ static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 static void quorum_fail_fast(struct quorum_c *qc, struct quorum_io *io,
 			     unsigned long alive)
 {
+	if (io->flags & QUORUM_IO_SCRUB)
+		atomic64_add(quorum_nr_blocks(io), &qc->scrub->unrecoverable);
 	quorum_report_degraded(qc, quorum_io_op(io), hweight_long(alive),
 			       io->iter.bi_sector,
 			       io->iter.bi_size >> SECTOR_SHIFT);
@@ -461,13 +460,22 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 
 	if (bio_op(bio) == REQ_OP_READ) {
 		sector_t leg_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
-		unsigned int max = QUORUM_MAX_READ_SECTORS -
-				   (leg_sector & (QUORUM_BLOCK_SECTORS - 1));
+		sector_t region_mask = (1 << qc->region_shift) - 1;
+		/*
+		 * A voted read ends on a block boundary, and within one
+		 * region, so that the same legs are in sync for all of it.
+		 */
+		unsigned int max = min(QUORUM_MAX_READ_SECTORS -
+				       (leg_sector & (QUORUM_BLOCK_SECTORS - 1)),
+				       (unsigned int)(region_mask + 1 -
+						      (leg_sector & region_mask)));
 
 		/* fifo reads go to one leg, into the bio's pages: no split. */
 		if (qc->read_pattern == QUORUM_READ_FIFO) {
 			unsigned long alive = quorum_alive_mask(qc);
-			unsigned long readable = alive & ~quorum_out_of_sync_mask(qc);
+			unsigned long readable = alive &
+				~quorum_out_of_sync_range(qc, leg_sector,
+							  bio_sectors(bio));
 
 			if (hweight_long(alive) >= qc->threshold && readable)
 				return quorum_fifo_map(qc, io, bio, readable);
@@ -503,7 +511,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 {
 	const char *name = qc->md ? dm_device_name(qc->md) : "";
 	int i = quorum_find_leg(qc, arg);
-	unsigned int alive;
+	unsigned long regions = 0;
+	unsigned int alive, in_sync;
 	int r = 0;
 
 	if (i < 0) {
@@ -515,10 +524,14 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 
 	spin_lock_irq(&qc->leg_lock);
 	alive = hweight_long(quorum_alive_mask(qc));
+	in_sync = hweight_long(quorum_alive_mask(qc) & ~qc->out_of_sync_mask &
+			       ~BIT(i));
 	if (fail && test_bit(i, &qc->failed_mask)) {
 		r = -EINVAL;
 	} else if (fail && alive - 1 < qc->threshold) {
 		r = -EBUSY;
+	} else if (fail && in_sync < qc->threshold) {
+		r = -EAGAIN;
 	} else if (!fail && !test_bit(i, &qc->failed_mask)) {
 		r = -EINVAL;
 	} else if (fail) {
@@ -528,6 +541,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
 		if (alive + 1 >= qc->threshold)
 			qc->degraded_reported = false;
+		regions = qc->legs[i].nr_out_of_sync;
 	}
 	spin_unlock_irq(&qc->leg_lock);
 
@@ -535,6 +549,11 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		DMERR("%s: fail_leg %s refused: only %u of %u legs would stay alive, threshold %u",
 		      name, qc->legs[i].dev->name, alive - 1, qc->nr_legs,
 		      qc->threshold);
+	} else if (r == -EAGAIN) {
+		DMERR("%s: fail_leg %s refused: %u of %u legs would stay in sync, threshold %u",
+		      name, qc->legs[i].dev->name, in_sync, qc->nr_legs,
+		      qc->threshold);
+		r = -EBUSY;
 	} else if (r) {
 		DMERR("%s: %s %s: the leg is %s", name,
 		      fail ? "fail_leg" : "reinstate_leg",
@@ -545,10 +564,16 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
 					"operator", 0);
 	} else {
-		DMINFO("%s: leg %s reinstated, out of sync until a scrub repair",
-		       name, qc->legs[i].dev->name);
+		if (regions)
+			DMINFO("%s: leg %s reinstated, out of sync in %lu of %lu regions",
+			       name, qc->legs[i].dev->name, regions,
+			       qc->nr_regions);
+		else
+			DMINFO("%s: leg %s reinstated, in sync",
+			       name, qc->legs[i].dev->name);
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_REINSTATED,
 					"operator", 0);
+		quorum_resync_start(qc);
 	}
 	return r;
 }
@@ -636,9 +661,11 @@ static int quorum_message(struct dm_target *ti, unsigned int argc, char **argv,
 		if (quorum_scrub_message(qc, argv[1], &r))
 			return r;
 	}
+	if (argc == 1 && !strcasecmp(argv[0], "resync"))
+		return quorum_resync_message(qc);
 	DMERR("%s: invalid message \"%s\"%s; see: stats, clear_stats, %s",
 	      name, argc ? argv[0] : "", argc > 1 ? " with these arguments" : "",
-	      "fail_leg <leg>, reinstate_leg <leg>, scrub check|repair|stop");
+	      "fail_leg <leg>, reinstate_leg <leg>, scrub check|repair|stop, resync");
 	return -EINVAL;
 }
 
@@ -652,12 +679,14 @@ static void quorum_dtr(struct dm_target *ti)
 	unsigned int i;
 
 	quorum_scrub_dtr(qc);
+	quorum_resync_dtr(qc);
 	if (qc->io_wq)
 		destroy_workqueue(qc->io_wq);
 	if (qc->wq)
 		destroy_workqueue(qc->wq);
 	quorum_scrub_free(qc);
 	quorum_vote_dtr(qc);
+	quorum_sync_dtr(qc);
 	quorum_pages_dtr(qc);
 	bioset_exit(&qc->bs);
 	for (i = 0; i < qc->nr_legs; i++)
@@ -702,6 +731,14 @@ static int quorum_get_leg(struct dm_target *ti, struct quorum_c *qc,
 			leg->dev = NULL;
 			return -EINVAL;
 		}
+		/* One medium, one vote: partitions of a disk are one leg. */
+		if (bdev_whole(qc->legs[j].dev->bdev) == bdev_whole(leg->dev->bdev)) {
+			DMERR("Legs %s and %s are on the same disk %pg",
+			      qc->legs[j].dev->name, leg->dev->name,
+			      bdev_whole(leg->dev->bdev));
+			ti->error = "Legs share a disk";
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -733,7 +770,8 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	qc->read_pattern = table.read_pattern;
 	qc->error_limit = table.error_limit;
 	qc->scrub_rate = table.scrub_rate;
-	qc->out_of_sync_mask = table.out_of_sync;
+	qc->failed_mask = table.failed;
+	qc->read_only = !(dm_table_get_mode(ti->table) & BLK_OPEN_WRITE);
 	spin_lock_init(&qc->leg_lock);
 	mutex_init(&qc->reserve_lock);
 	spin_lock_init(&qc->range_lock);
@@ -762,6 +800,9 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate bio set";
 		goto bad;
 	}
+	r = quorum_sync_ctr(qc, &table);
+	if (r)
+		goto bad;
 	r = quorum_vote_ctr(qc);
 	if (r)
 		goto bad;
@@ -776,6 +817,9 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 	r = quorum_scrub_ctr(qc);
+	if (r)
+		goto bad;
+	r = quorum_resync_ctr(qc);
 	if (r)
 		goto bad;
 
@@ -794,11 +838,13 @@ bad:
 static void quorum_presuspend(struct dm_target *ti)
 {
 	quorum_scrub_pause(ti->private);
+	quorum_resync_pause(ti->private);
 }
 
 static void quorum_resume(struct dm_target *ti)
 {
 	quorum_scrub_resume(ti->private);
+	quorum_resync_resume(ti->private);
 }
 
 static void quorum_postsuspend(struct dm_target *ti)
@@ -814,14 +860,29 @@ static void quorum_postsuspend(struct dm_target *ti)
 	flush_workqueue(qc->wq);
 }
 
+/* A feature with a list of legs, as "out_of_sync 0,2". */
+static void quorum_status_legs(struct quorum_c *qc, const char *feature,
+			       unsigned long mask, char *result,
+			       unsigned int maxlen, unsigned int *szp)
+{
+	unsigned int sz = *szp, i;
+	char sep = ' ';
+
+	DMEMIT("%s", feature);
+	for_each_set_bit(i, &mask, qc->nr_legs) {
+		DMEMIT("%c%u", sep, i);
+		sep = ',';
+	}
+	*szp = sz;
+}
+
 static void quorum_status(struct dm_target *ti, status_type_t type,
 			  unsigned int status_flags, char *result,
 			  unsigned int maxlen)
 {
 	struct quorum_c *qc = ti->private;
 	unsigned int sz = 0, i, j, features;
-	unsigned long out_of_sync;
-	char sep;
+	unsigned long out_of_sync, failed;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
@@ -843,19 +904,27 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(" %u %u", atomic_read(&qc->quorum_failures),
 		       atomic_read(&qc->events_dropped));
 		quorum_scrub_status(qc, result, maxlen, &sz);
+		quorum_resync_status(qc, result, maxlen, &sz);
 		break;
 
 	case STATUSTYPE_TABLE:
-		/* out_of_sync: the legs out of sync now, as a reload needs it. */
+		/*
+		 * What a reload needs to keep: the legs out of sync now
+		 * (whole: the regions are not in the table line) and the
+		 * failed ones.
+		 */
 		out_of_sync = quorum_out_of_sync_mask(qc);
-		features = qc->features & ~QUORUM_FEATURE_OUT_OF_SYNC;
+		failed = READ_ONCE(qc->failed_mask);
+		features = qc->features &
+			   ~(QUORUM_FEATURE_OUT_OF_SYNC | QUORUM_FEATURE_FAILED);
+		features |= QUORUM_FEATURE_REGION_SIZE;
 		if (out_of_sync)
 			features |= QUORUM_FEATURE_OUT_OF_SYNC;
+		if (failed)
+			features |= QUORUM_FEATURE_FAILED;
 		DMEMIT("%u", qc->threshold);
 		for (i = 0; i < qc->nr_legs; i++)
 			DMEMIT(" %s", qc->legs[i].dev->name);
-		if (!features)
-			break;
 		for (i = 0, j = 0; j < QUORUM_NR_FEATURES; j++)
 			if (features & BIT(j))
 				i += 1 + quorum_features[j].has_value;
@@ -869,14 +938,13 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 			DMEMIT(" error_limit %u", qc->error_limit);
 		if (qc->features & QUORUM_FEATURE_SCRUB_RATE)
 			DMEMIT(" scrub_rate %u", qc->scrub_rate);
-		if (!out_of_sync)
-			break;
-		DMEMIT(" out_of_sync");
-		sep = ' ';
-		for_each_set_bit(i, &out_of_sync, qc->nr_legs) {
-			DMEMIT("%c%u", sep, i);
-			sep = ',';
-		}
+		if (out_of_sync)
+			quorum_status_legs(qc, " out_of_sync", out_of_sync,
+					   result, maxlen, &sz);
+		DMEMIT(" region_size %u", 1u << qc->region_shift);
+		if (failed)
+			quorum_status_legs(qc, " failed", failed, result,
+					   maxlen, &sz);
 		break;
 
 	case STATUSTYPE_IMA:
@@ -884,10 +952,11 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(",threshold=%u,legs=%u", qc->threshold, qc->nr_legs);
 		for (i = 0; i < qc->nr_legs; i++)
 			DMEMIT(",leg_%u=%s", i, qc->legs[i].dev->name);
-		DMEMIT(",rewrite_corrupted=%c,read_pattern=%s,error_limit=%u,scrub_rate=%u;",
+		DMEMIT(",rewrite_corrupted=%c,read_pattern=%s,error_limit=%u,scrub_rate=%u",
 		       qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED ? 'y' : 'n',
 		       quorum_read_pattern_names[qc->read_pattern],
 		       qc->error_limit, qc->scrub_rate);
+		DMEMIT(",region_size=%u;", 1u << qc->region_shift);
 		break;
 	}
 }

@@ -41,8 +41,17 @@ void quorum_read_endio(struct bio *clone)
 		quorum_read_legs_done(io, false);
 }
 
-void quorum_get_copy(struct quorum_io *io, unsigned int leg,
-		     struct quorum_copy *copy)
+/*
+ * Copies: a leg's data for one read, either in the bio's own pages (the
+ * direct leg) or in a private bio.  Ranges are byte offsets into the read.
+ */
+struct quorum_copy {
+	struct bio_vec *bvecs;
+	struct bvec_iter iter;
+};
+
+static void quorum_get_copy(struct quorum_io *io, unsigned int leg,
+			    struct quorum_copy *copy)
 {
 	if (leg == io->direct) {
 		copy->bvecs = io->bio->bi_io_vec;
@@ -204,16 +213,18 @@ void quorum_wait_repairs(struct quorum_c *qc)
 }
 
 /*
- * Prepare the repair of @leg over the byte range @offset+@len of the read,
- * whose direct copy holds the winning bytes.  Repairs are best effort: when
- * memory is short the leg is left for a later read to repair.
+ * Prepare the repair of @leg over the byte range @offset+@len of the read
+ * from @winner, a copy that holds the winning bytes (never the caller's
+ * pages: see quorum_repair_source()).  Repairs are best effort: when
+ * memory is short the leg is left for a later read, the scrub or the
+ * resync to repair.
  */
-struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
-					    const struct quorum_copy *winner,
-					    unsigned int leg,
-					    unsigned int offset,
-					    unsigned int len,
-					    unsigned int blocks)
+static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
+						   const struct quorum_copy *winner,
+						   unsigned int leg,
+						   unsigned int offset,
+						   unsigned int len,
+						   unsigned int blocks)
 {
 	struct quorum_c *qc = io->qc;
 	unsigned int nr_pages = DIV_ROUND_UP(len, PAGE_SIZE), left = len, i;
@@ -281,6 +292,7 @@ struct quorum_run {
 	unsigned int len;
 	unsigned int blocks;
 	unsigned int votes;
+	unsigned int source;	/* repairs: the leg whose copy they write */
 };
 
 /* The outcome of one block's election. */
@@ -339,6 +351,32 @@ static void quorum_emit_outvoted(struct quorum_io *io, unsigned int leg,
 	memset(run, 0, sizeof(*run));
 }
 
+/* Blocks left unrepaired: a walk's chunk is not whole, the scrub says so. */
+static void quorum_skip_repair(struct quorum_io *io, unsigned int blocks)
+{
+	io->flags |= QUORUM_IO_INCOMPLETE;
+	if (io->flags & QUORUM_IO_SCRUB)
+		atomic64_add(blocks, &io->qc->scrub->skipped);
+}
+
+/*
+ * Where a repair takes the winning bytes from: a private copy that won.
+ * Never the caller's pages, which the caller may change while its read is
+ * in flight (O_DIRECT, io_uring, a guest's memory); a walk's chunk pages
+ * are its own.  -1 if only the caller's pages hold the winner.
+ */
+static int quorum_repair_source(struct quorum_io *io,
+				unsigned long winner_mask)
+{
+	unsigned long private = winner_mask & ~BIT(io->direct);
+
+	if (private)
+		return __ffs(private);
+	if (io->flags & QUORUM_IO_BACKGROUND)
+		return io->direct;
+	return -1;
+}
+
 static void quorum_emit_repair(struct quorum_io *io,
 			       struct quorum_vote_state *vs, unsigned int leg)
 {
@@ -347,11 +385,13 @@ static void quorum_emit_repair(struct quorum_io *io,
 
 	if (!run->len)
 		return;
-	rep = quorum_prepare_repair(io, &vs->copies[io->direct], leg,
+	rep = quorum_prepare_repair(io, &vs->copies[run->source], leg,
 				    run->offset, run->len, run->blocks);
 	if (rep) {
 		rep->next = vs->repairs;
 		vs->repairs = rep;
+	} else {
+		quorum_skip_repair(io, run->blocks);
 	}
 	memset(run, 0, sizeof(*run));
 }
@@ -418,12 +458,39 @@ static bool quorum_elect_block(struct quorum_io *io, struct quorum_vote_state *v
 	return true;
 }
 
-/* Does this read write the winner back to the legs that lost it? */
+/*
+ * Does this read write the winner back to the legs that lost it?  Never
+ * on a table that may not write its legs.
+ */
 bool quorum_io_repairs(struct quorum_io *io)
 {
+	if (io->qc->read_only)
+		return false;
+	if (io->flags & QUORUM_IO_RESYNC)
+		return true;
 	if (io->flags & QUORUM_IO_SCRUB)
 		return io->flags & QUORUM_IO_SCRUB_REPAIR;
 	return io->qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED;
+}
+
+/* Repair the block at @offset of @leg from @source, in runs of blocks. */
+static void quorum_repair_block(struct quorum_io *io,
+				struct quorum_vote_state *vs, unsigned int leg,
+				unsigned int offset, unsigned int len,
+				int source)
+{
+	struct quorum_run *run = &vs->repair[leg];
+
+	if (source < 0) {
+		quorum_emit_repair(io, vs, leg);
+		quorum_skip_repair(io, 1);
+		return;
+	}
+	if (!quorum_run_extends(run, offset) || (run->len && run->source != source))
+		quorum_emit_repair(io, vs, leg);
+	if (!run->len)
+		run->source = source;
+	quorum_run_add(run, offset, len, 0);
 }
 
 /* Blocks are aligned on the legs' sectors: the one at @offset of @io. */
@@ -437,6 +504,7 @@ static unsigned int quorum_block_len(struct quorum_io *io, unsigned int offset)
 		     SECTOR_SHIFT);
 }
 
+/* The legs that read their copy and were in sync in the read's range. */
 static unsigned long quorum_voter_mask(struct quorum_io *io)
 {
 	unsigned long mask = 0;
@@ -445,7 +513,7 @@ static unsigned long quorum_voter_mask(struct quorum_io *io)
 	for_each_set_bit(i, &io->leg_mask, io->qc->nr_legs)
 		if (!io->status[i])
 			mask |= BIT(i);
-	return mask;
+	return mask & ~io->out_of_sync_mask;
 }
 
 static void quorum_vote_begin(struct quorum_io *io, struct quorum_vote_state *vs)
@@ -454,8 +522,9 @@ static void quorum_vote_begin(struct quorum_io *io, struct quorum_vote_state *vs
 
 	memset(vs, 0, sizeof(*vs));
 	vs->voter_mask = quorum_voter_mask(io);
+	/* Every copy that was read: those of legs out of sync too. */
 	for (i = 0; i < io->qc->nr_legs; i++)
-		if (vs->voter_mask & BIT(i) || i == io->direct)
+		if ((io->leg_mask & BIT(i) && !io->status[i]) || i == io->direct)
 			quorum_get_copy(io, i, &vs->copies[i]);
 }
 
@@ -483,12 +552,16 @@ static blk_status_t quorum_count_votes(struct quorum_io *io,
 	bool scrub = io->flags & QUORUM_IO_SCRUB;
 	unsigned int offset, len, i, votes, b = 0;
 	unsigned long winner_mask, loser_mask;
+	struct quorum_block blk = { .vs = vs };
+	int source;
 	bool failed = false;
 
 	for (offset = 0; offset < io->iter.bi_size; offset += len, b++) {
 		len = quorum_block_len(io, offset);
 		winner_mask = vs->ballots[b].winner_mask;
 		votes = vs->ballots[b].votes;
+		blk.offset = offset;
+		blk.len = len;
 
 		if (!winner_mask) {
 			failed = true;
@@ -503,8 +576,17 @@ static blk_status_t quorum_count_votes(struct quorum_io *io,
 			quorum_copy_bytes(&vs->copies[__ffs(winner_mask)], offset,
 					  &vs->copies[io->direct], offset, len);
 		loser_mask = io->leg_mask & ~winner_mask;
+		source = quorum_repair_source(io, winner_mask);
 		for_each_set_bit(i, &loser_mask, qc->nr_legs) {
-			if (scrub) {
+			/*
+			 * A leg out of sync here is expected to differ: not
+			 * bad, and rewritten only where it does.
+			 */
+			if (io->out_of_sync_mask & BIT(i)) {
+				if (!io->status[i] &&
+				    quorum_same_bytes(&blk, i, __ffs(winner_mask)))
+					continue;
+			} else if (scrub) {
 				atomic_inc(&qc->legs[i].scrub_bad);
 				atomic64_inc(&qc->scrub->bad);
 			}
@@ -513,11 +595,9 @@ static blk_status_t quorum_count_votes(struct quorum_io *io,
 					quorum_emit_outvoted(io, i, &vs->outvoted[i]);
 				quorum_run_add(&vs->outvoted[i], offset, len, 0);
 			}
-			if (rewrite) {
-				if (!quorum_run_extends(&vs->repair[i], offset))
-					quorum_emit_repair(io, vs, i);
-				quorum_run_add(&vs->repair[i], offset, len, 0);
-			}
+			if (rewrite)
+				quorum_repair_block(io, vs, i, offset, len,
+						    source);
 		}
 	}
 
@@ -589,7 +669,7 @@ static void quorum_read_vote(struct quorum_io *io)
 	struct quorum_c *qc = io->qc;
 	struct quorum_vote_state *vs = NULL;
 
-	if (!quorum_io_repairs(io) && !(io->flags & QUORUM_IO_SCRUB))
+	if (!quorum_io_repairs(io) && !(io->flags & QUORUM_IO_BACKGROUND))
 		vs = mempool_alloc(qc->vote_pool, GFP_NOWAIT | __GFP_NOWARN);
 	if (vs) {
 		quorum_vote_begin(io, vs);
@@ -614,32 +694,34 @@ static void quorum_read_compare(struct quorum_io *io, bool in_worker)
 	struct quorum_c *qc = io->qc;
 	struct quorum_copy copies[3], copy;
 	int errors[QUORUM_MAX_LEGS];
-	unsigned long succeeded, others;
+	unsigned long succeeded, voters, others;
 	unsigned int votes, ref, nr;
 	bool vote = false;
 	int error;
 
 	quorum_collect_errors(io, errors, &succeeded);
-	votes = hweight_long(succeeded);
+	voters = succeeded & ~io->out_of_sync_mask;
+	votes = hweight_long(voters);
 	if (votes < qc->threshold) {
 		if (io->flags & QUORUM_IO_SCRUB)
 			atomic64_add(quorum_nr_blocks(io),
 				     &qc->scrub->unrecoverable);
 		quorum_report_failure(qc, QUORUM_OP_READ, votes,
 				      io->iter.bi_sector, io->iter.bi_size >> SECTOR_SHIFT);
-		error = quorum_common_error(errors, qc->nr_legs);
+		/* Too few legs in sync fail the read, however many read it. */
+		error = quorum_common_error(errors, qc->nr_legs) ?: -EIO;
 		quorum_read_finish(io, errno_to_blk_status(error), NULL);
 		return;
 	}
 
 	/*
-	 * The fast path: every copy that was read is the same.  The first
-	 * is compared with two others at a time: with three legs, each
-	 * copy is read once.
+	 * The fast path: every copy that votes is the same.  The first is
+	 * compared with two others at a time: with three legs, each copy is
+	 * read once.  Copies of legs out of sync are not looked at.
 	 */
-	ref = __ffs(succeeded);
+	ref = __ffs(voters);
 	quorum_get_copy(io, ref, &copies[0]);
-	others = succeeded & ~BIT(ref);
+	others = voters & ~BIT(ref);
 	while (!vote && others) {
 		for (nr = 1; nr < 3 && others; nr++) {
 			quorum_get_copy(io, __ffs(others), &copies[nr]);
@@ -647,9 +729,15 @@ static void quorum_read_compare(struct quorum_io *io, bool in_worker)
 		}
 		vote = !quorum_copies_equal(copies, nr, 0, io->iter.bi_size);
 	}
-	/* A leg failed: repair it, or count its blocks for the scrub. */
+	/*
+	 * A leg failed: repair it, or count its blocks for the scrub.  The
+	 * scrub and the resync also rewrite (or count) the copies of legs
+	 * out of sync, which no comparison looked at.
+	 */
 	if (succeeded != io->leg_mask &&
 	    (quorum_io_repairs(io) || io->flags & QUORUM_IO_SCRUB))
+		vote = true;
+	if (voters != succeeded && io->flags & QUORUM_IO_BACKGROUND)
 		vote = true;
 	if (vote) {
 		if (in_worker)

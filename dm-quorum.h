@@ -9,6 +9,7 @@
  *   dm-quorum-read.c    sending reads: private copies, fan-out, fifo
  *   dm-quorum-vote.c    reads after their legs complete: comparison, vote,
  *                       repairs
+ *   dm-quorum-sync.c    which legs hold the data: regions out of sync
  *   dm-quorum-scrub.c   the background scrub
  *   dm-quorum-events.c  reports: log lines, uevents, rate limits
  *   dm-quorum-pages.c   the read pages' mempool and cache, and its shrinker
@@ -72,6 +73,7 @@ enum quorum_action {
 	QUORUM_ACTION_LEG_FAILED,
 	QUORUM_ACTION_LEG_REINSTATED,
 	QUORUM_ACTION_SCRUB_DONE,
+	QUORUM_ACTION_RESYNC_DONE,
 	QUORUM_NR_ACTIONS
 };
 
@@ -95,6 +97,7 @@ struct quorum_event {
 	const char *reason;	/* leg state changes, scrub results */
 	enum quorum_scrub_mode scrub_mode;
 	unsigned long long scrub_counts[3];	/* bad, repaired, unrecoverable */
+	unsigned long regions;		/* resync: regions copied */
 };
 
 struct quorum_leg {
@@ -110,6 +113,10 @@ struct quorum_leg {
 	atomic64_t writes;
 	/* Its reads complete in the submitter's context: they are CPU work. */
 	bool reads_inline;
+	/* Regions it missed writes in: changed under leg_lock. */
+	unsigned long *out_of_sync_regions;
+	unsigned long nr_out_of_sync;	/* regions set in it */
+	unsigned int marks;		/* bumped whenever a region is marked */
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -145,10 +152,13 @@ struct quorum_c {
 	unsigned int read_pattern;	/* QUORUM_READ_* */
 	unsigned int error_limit;
 	unsigned int scrub_rate;	/* KiB/s, 0: unlimited */
+	unsigned int region_shift;	/* sectors per region, as a shift */
+	unsigned long nr_regions;
+	bool read_only;			/* the table may not write the legs */
 
-	spinlock_t leg_lock;		/* protects the leg bitmaps' changes */
+	spinlock_t leg_lock;		/* protects the legs' state changes */
 	unsigned long failed_mask;	/* failed legs: they get no I/O */
-	unsigned long out_of_sync_mask;	/* legs out of sync */
+	unsigned long out_of_sync_mask;	/* legs out of sync in some region */
 	unsigned long resync_mask;	/* legs out of sync a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */
 
@@ -191,6 +201,7 @@ struct quorum_c {
 	struct quorum_uevent_env *env;
 
 	struct quorum_scrub *scrub;
+	struct quorum_resync *resync;
 
 	struct quorum_leg legs[];
 };
@@ -201,6 +212,10 @@ struct quorum_c {
 #define QUORUM_IO_SCRUB		(QUORUM_IO_SCRUB_CHECK | QUORUM_IO_SCRUB_REPAIR)
 #define QUORUM_IO_FIFO		BIT(2)
 #define QUORUM_IO_REMAPPED	BIT(3)	/* a fifo read sent as the bio itself */
+#define QUORUM_IO_RESYNC	BIT(4)	/* a resync's read: repair legs out of sync */
+#define QUORUM_IO_BACKGROUND	(QUORUM_IO_SCRUB | QUORUM_IO_RESYNC)
+/* A walk's chunk that was not read or repaired whole. */
+#define QUORUM_IO_INCOMPLETE	BIT(5)
 
 /*
  * The state of one I/O while its legs complete: per-bio data for the
@@ -212,6 +227,11 @@ struct quorum_io {
 	struct bvec_iter iter;		/* the bio's, as it was mapped */
 	unsigned int flags;		/* QUORUM_IO_* */
 	unsigned long leg_mask;		/* legs the I/O was sent to */
+	/*
+	 * Reads: the legs out of sync in the read's range when it was sent;
+	 * flushes: the legs out of sync anywhere when it was sent.
+	 */
+	unsigned long out_of_sync_mask;
 	unsigned long fifo_failed_mask;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
@@ -245,25 +265,31 @@ struct quorum_repair {
 };
 
 /*
- * The background scrub: reads the whole device a chunk at a time through
- * the read path (vote, ordering, repairs), one chunk in flight.
+ * A walk of the device in the background, a chunk at a time through the
+ * read path, one chunk in flight: the scrub's and the resync's.
  */
-struct quorum_scrub {
-	spinlock_t lock;		/* protects the fields below */
-	enum quorum_scrub_mode mode;	/* IDLE when none runs */
+struct quorum_walk {
+	spinlock_t lock;		/* protects the walk and its owner's state */
 	sector_t position;		/* next sector, relative to the target */
-	bool stop;
 	bool paused;			/* the device is suspended */
 	bool in_flight;			/* a chunk is being read */
 	unsigned long started;		/* jiffies, for the rate limit */
 	unsigned long long done_kib;	/* since started */
+	wait_queue_head_t wait;		/* for in_flight to clear */
+	struct delayed_work work;	/* the owner's: sends the next chunk */
+	struct page *pages[QUORUM_MAX_READ_PAGES];
+	struct quorum_io io;		/* of the chunk in flight */
+};
+
+/* The scrub: reads the whole device, and counts (or repairs) bad blocks. */
+struct quorum_scrub {
+	struct quorum_walk walk;	/* its lock protects the fields below */
+	enum quorum_scrub_mode mode;	/* IDLE when none runs */
+	bool stop;
 	atomic64_t bad;			/* blocks, per run */
 	atomic64_t repaired;
 	atomic64_t unrecoverable;
-	wait_queue_head_t wait;		/* for in_flight to clear */
-	struct delayed_work work;
-	struct page *pages[QUORUM_MAX_READ_PAGES];
-	struct quorum_io io;		/* of the chunk in flight */
+	atomic64_t skipped;		/* blocks not repaired: no memory */
 };
 
 /* The legs that get I/O: those not failed. */
@@ -296,16 +322,6 @@ static inline enum quorum_op quorum_io_op(struct quorum_io *io)
 		return QUORUM_OP_READ;
 	return quorum_is_flush(io) ? QUORUM_OP_FLUSH : QUORUM_OP_WRITE;
 }
-
-/*
- * Copies: a leg's data for one read, either in the bio's own pages (the
- * direct leg) or in a private bio.  Ranges are byte offsets into the read.
- */
-
-struct quorum_copy {
-	struct bio_vec *bvecs;
-	struct bvec_iter iter;
-};
 
 /* A leg's I/O succeeded: its run of consecutive errors ends. */
 static inline void quorum_leg_success(struct quorum_leg *leg)
@@ -350,15 +366,40 @@ void quorum_read_legs_done(struct quorum_io *io, bool in_worker);
 void quorum_read_finish(struct quorum_io *io, blk_status_t status,
 			struct quorum_repair *repairs);
 bool quorum_io_repairs(struct quorum_io *io);
-void quorum_get_copy(struct quorum_io *io, unsigned int leg,
-		     struct quorum_copy *copy);
-struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
-					    const struct quorum_copy *winner,
-					    unsigned int leg, unsigned int offset,
-					    unsigned int len, unsigned int blocks);
 void quorum_wait_repairs(struct quorum_c *qc);
 int quorum_vote_ctr(struct quorum_c *qc);
 void quorum_vote_dtr(struct quorum_c *qc);
+
+/* dm-quorum-sync.c */
+void quorum_mark_out_of_sync(struct quorum_c *qc, unsigned int i,
+			     sector_t sector, sector_t sectors, const char *why);
+void quorum_mark_missed(struct quorum_c *qc, unsigned long mask,
+			sector_t sector, sector_t sectors);
+unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
+				       sector_t sectors);
+void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i);
+unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i);
+int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table);
+void quorum_sync_dtr(struct quorum_c *qc);
+int quorum_resync_ctr(struct quorum_c *qc);
+void quorum_resync_dtr(struct quorum_c *qc);
+void quorum_resync_start(struct quorum_c *qc);
+int quorum_resync_message(struct quorum_c *qc);
+void quorum_resync_pause(struct quorum_c *qc);
+void quorum_resync_resume(struct quorum_c *qc);
+void quorum_resync_status(struct quorum_c *qc, char *result,
+			  unsigned int maxlen, unsigned int *szp);
+
+/* dm-quorum-walk.c */
+int quorum_walk_init(struct quorum_c *qc, struct quorum_walk *walk,
+		     work_func_t fn);
+void quorum_walk_free(struct quorum_walk *walk);
+void quorum_walk_start(struct quorum_walk *walk, sector_t position);
+void quorum_walk_read(struct quorum_walk *walk, sector_t len,
+		      unsigned int flags);
+void quorum_walk_pause(struct quorum_walk *walk);
+void quorum_walk_resume(struct quorum_walk *walk,
+			bool (*running)(struct quorum_walk *walk));
 
 /* dm-quorum-scrub.c */
 int quorum_scrub_ctr(struct quorum_c *qc);

@@ -31,7 +31,14 @@ static inline void table_invariants(unsigned int argc, char **argv,
 	    t->scrub_rate > QUORUM_MAX_SCRUB_RATE ||
 	    t->features >= (1u << QUORUM_NR_FEATURES) ||
 	    t->out_of_sync >= (1u << t->nr_legs) ||
-	    !t->out_of_sync != !(t->features & QUORUM_FEATURE_OUT_OF_SYNC))
+	    !t->out_of_sync != !(t->features & QUORUM_FEATURE_OUT_OF_SYNC) ||
+	    t->failed >= (1u << t->nr_legs) ||
+	    !t->failed != !(t->features & QUORUM_FEATURE_FAILED) ||
+	    t->region_size < QUORUM_MIN_REGION_SIZE ||
+	    t->region_size > QUORUM_MAX_REGION_SIZE ||
+	    (t->region_size & (t->region_size - 1)) ||
+	    (!(t->features & QUORUM_FEATURE_REGION_SIZE) &&
+	     t->region_size != QUORUM_DEFAULT_REGION_SIZE))
 		abort();
 	for (i = 0; i < t->nr_legs; i++)
 		if (quorum_is_number(t->legs[i]))

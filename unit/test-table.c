@@ -70,6 +70,12 @@ static void accepted(void)
 	CHECK(t.read_pattern == QUORUM_READ_QUORUM);
 	CHECK(!t.out_of_sync);
 
+	CHECK(t.region_size == QUORUM_DEFAULT_REGION_SIZE && !t.failed);
+	CHECK(!parse("2 a b c 4 region_size 8 failed 2,1", &t));
+	CHECK(t.region_size == 8 && t.failed == 6 &&
+	      t.features == (QUORUM_FEATURE_REGION_SIZE | QUORUM_FEATURE_FAILED));
+	CHECK(!parse("2 a b c 2 region_size 2097152", &t));
+	CHECK(t.region_size == 2097152);
 	CHECK(!parse("2 a b c 2 out_of_sync 1", &t));
 	CHECK(t.features == QUORUM_FEATURE_OUT_OF_SYNC && t.out_of_sync == 2);
 	CHECK(!parse("2 a b c 4 out_of_sync 2,0 read_pattern fifo", &t));
@@ -115,6 +121,24 @@ static void refusals(void)
 	CHECK(refused("2 a b 2 scrub_rate fast",
 		      "Invalid scrub_rate: must be KiB/s between 0 and 1073741824",
 		      "fast"));
+	CHECK(refused("2 a b c 2 region_size 12",
+		      "Invalid region_size: a power of two from 8 to 2097152",
+		      "12"));
+	CHECK(refused("2 a b c 2 region_size 4",
+		      "Invalid region_size: a power of two from 8 to 2097152",
+		      "4"));
+	CHECK(refused("2 a b c 2 region_size 4194304",
+		      "Invalid region_size: a power of two from 8 to 2097152",
+		      "4194304"));
+	CHECK(refused("2 a b c 2 region_size 0",
+		      "Invalid region_size: a power of two from 8 to 2097152",
+		      "0"));
+	CHECK(refused("2 a b c 2 failed 3",
+		      "Invalid failed: must be distinct leg indexes, as 0,2",
+		      "3"));
+	CHECK(refused("2 a b c 2 failed 0,0",
+		      "Invalid failed: must be distinct leg indexes, as 0,2",
+		      "0,0"));
 	CHECK(refused("2 a b c 2 out_of_sync 3",
 		      "Invalid out_of_sync: must be distinct leg indexes, as 0,2",
 		      "3"));
