@@ -14,6 +14,7 @@
 #   make dkms-install       install with DKMS for every kernel (root)
 #   make dkms-remove        undo dkms-install (root)
 #   make deb                build/dm-quorum-dkms_<version>_all.deb
+#   make blktests BLKTESTS=<dir>  the tests inside a blktests checkout
 
 # The kernels to build for: every one with headers (scripts/kernels).
 ifndef KVERS
@@ -32,7 +33,7 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
-	scripts/kbuild scripts/common \
+	scripts/kbuild scripts/common scripts/blktests \
 	tests/run tests/lib/rc tests/lib/null_blk tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
@@ -140,3 +141,16 @@ bench:
 	scripts/install-deps
 	$(MAKE) modules
 	QUICK=$(QUICK) scripts/bench $(if $(KVER),-k $(KVER))
+
+# The test group inside a checkout of blktests, run there by its ./check
+# in a guest of every kernel (or KVER=...); see scripts/blktests.
+BLKTESTS ?=
+.PHONY: blktests
+blktests:
+ifeq ($(BLKTESTS),)
+	@echo "make blktests: skipped: no blktests checkout given (make blktests BLKTESTS=/path/to/blktests)"
+else
+	scripts/install-deps
+	$(MAKE) modules
+	scripts/blktests $(if $(KVER),-k $(KVER)) "$(BLKTESTS)"
+endif
