@@ -18,7 +18,7 @@
 
 # The kernels to build for: every one with headers (scripts/kernels).
 ifndef KVERS
-KVERS := $(shell scripts/kernels)
+KVERS := $(shell scripts/kernels 2>/dev/null)
 endif
 KVER ?=
 ifneq ($(KVER),)
@@ -152,5 +152,5 @@ ifeq ($(BLKTESTS),)
 else
 	scripts/install-deps
 	$(MAKE) modules
-	scripts/blktests $(if $(KVER),-k $(KVER)) "$(BLKTESTS)"
+	scripts/blktests "$(BLKTESTS)" $(KVER)
 endif
