@@ -98,13 +98,15 @@ static void quorum_scrub_work(struct work_struct *work)
 	const char *end = NULL;
 	unsigned int flags;
 	sector_t len;
-	bool done;
+	bool done, begin;
 
 	spin_lock_irq(&walk->lock);
 	if (sc->mode == QUORUM_SCRUB_IDLE || walk->paused || walk->in_flight) {
 		spin_unlock_irq(&walk->lock);
 		return;
 	}
+	begin = sc->begin;
+	sc->begin = false;
 	done = !sc->stop && walk->position >= qc->ti->len;
 	if (sc->stop)
 		end = "stopped";
@@ -122,6 +124,17 @@ static void quorum_scrub_work(struct work_struct *work)
 	walk->in_flight = !end;
 	spin_unlock_irq(&walk->lock);
 
+	/*
+	 * Before the first chunk, in the only context that reads: a scrub
+	 * repair brings back in sync the legs out of sync now; one that goes
+	 * out of sync from now on drops out of it.
+	 */
+	if (begin) {
+		spin_lock_irq(&qc->leg_lock);
+		qc->resync_mask = flags & QUORUM_IO_SCRUB_REPAIR ?
+				  qc->out_of_sync_mask & ~qc->failed_mask : 0;
+		spin_unlock_irq(&qc->leg_lock);
+	}
 	if (end)
 		quorum_scrub_finish(qc, end, done);
 	else
@@ -154,12 +167,9 @@ static int quorum_scrub_start(struct quorum_c *qc, enum quorum_scrub_mode mode)
 	atomic64_set(&sc->skipped, 0);
 	for (i = 0; i < qc->nr_legs; i++)
 		atomic_set(&qc->legs[i].scrub_bad, 0);
+	/* The work takes the legs it brings back in sync before it reads. */
+	sc->begin = true;
 	spin_unlock_irq(&sc->walk.lock);
-	/* A leg that goes out of sync from now on drops out of it. */
-	spin_lock_irq(&qc->leg_lock);
-	qc->resync_mask = mode == QUORUM_SCRUB_REPAIR ?
-			  qc->out_of_sync_mask & ~qc->failed_mask : 0;
-	spin_unlock_irq(&qc->leg_lock);
 	DMINFO("%s: scrub %s started", dm_device_name(qc->md),
 	       quorum_scrub_mode_names[mode]);
 	mod_delayed_work(qc->wq, &sc->walk.work, 0);

@@ -49,9 +49,17 @@ static bool __quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 		leg->nr_out_of_sync = qc->nr_regions;
 	} else {
 		quorum_regions(qc, sector, sectors, &first, &last);
-		for (r = first; r <= last; r++)
-			if (!__test_and_set_bit(r, leg->out_of_sync_regions))
-				leg->nr_out_of_sync++;
+		if (last - first < BITS_PER_LONG) {
+			for (r = first; r <= last; r++)
+				if (!__test_and_set_bit(r, leg->out_of_sync_regions))
+					leg->nr_out_of_sync++;
+		} else {
+			/* A large discard: word at a time, irqs are off. */
+			bitmap_set(leg->out_of_sync_regions, first,
+				   last - first + 1);
+			leg->nr_out_of_sync = bitmap_weight(leg->out_of_sync_regions,
+							    qc->nr_regions);
+		}
 	}
 	leg->marks++;
 	__clear_bit(i, &qc->resync_mask);
@@ -142,6 +150,7 @@ unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i)
  */
 int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table)
 {
+	sector_t regions;
 	unsigned int i;
 
 	qc->region_shift = ilog2(table->region_size);
@@ -150,14 +159,16 @@ int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table)
 		while ((qc->ti->len - 1) >> qc->region_shift >= QUORUM_MAX_DEFAULT_REGIONS &&
 		       BIT(qc->region_shift) < QUORUM_MAX_REGION_SIZE)
 			qc->region_shift++;
-	qc->nr_regions = DIV_ROUND_UP_SECTOR_T(qc->ti->len,
-					       (sector_t)1 << qc->region_shift);
-	if (qc->nr_regions > QUORUM_MAX_REGIONS) {
-		DMERR("region_size %u makes %lu regions, at most %u: give a larger one",
-		      1u << qc->region_shift, qc->nr_regions, QUORUM_MAX_REGIONS);
+	regions = DIV_ROUND_UP_SECTOR_T(qc->ti->len,
+					(sector_t)1 << qc->region_shift);
+	if (regions > QUORUM_MAX_REGIONS) {
+		DMERR("region_size %u makes %llu regions, at most %u: give a larger one",
+		      1u << qc->region_shift, (unsigned long long)regions,
+		      QUORUM_MAX_REGIONS);
 		qc->ti->error = "Too many regions";
 		return -EINVAL;
 	}
+	qc->nr_regions = regions;
 	for (i = 0; i < qc->nr_legs; i++) {
 		qc->legs[i].out_of_sync_regions =
 			kvcalloc(BITS_TO_LONGS(qc->nr_regions),

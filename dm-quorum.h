@@ -285,6 +285,7 @@ struct quorum_walk {
 struct quorum_scrub {
 	struct quorum_walk walk;	/* its lock protects the fields below */
 	enum quorum_scrub_mode mode;	/* IDLE when none runs */
+	bool begin;			/* no chunk read yet */
 	bool stop;
 	atomic64_t bad;			/* blocks, per run */
 	atomic64_t repaired;
