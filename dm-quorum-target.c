@@ -207,6 +207,19 @@ static void quorum_deferred_work(struct work_struct *work)
  * the legs that hold them: those in sync.
  */
 
+/*
+ * A discard or write-zeroes that the leg turned down as not supported
+ * (BLK_STS_TARGET is how SCSI says it): a capability, not a failure.
+ */
+static bool quorum_unsupported(struct quorum_io *io, unsigned int i)
+{
+	enum req_op op = bio_op(io->bio);
+
+	return (op == REQ_OP_DISCARD || op == REQ_OP_WRITE_ZEROES) &&
+	       (io->status[i] == BLK_STS_NOTSUPP ||
+		io->status[i] == BLK_STS_TARGET);
+}
+
 void quorum_collect_errors(struct quorum_io *io, int *errors,
 			   unsigned long *succeeded)
 {
@@ -225,9 +238,45 @@ void quorum_collect_errors(struct quorum_io *io, int *errors,
 			quorum_leg_success(&qc->legs[i]);
 			continue;
 		}
+		if (quorum_unsupported(io, i))
+			continue;
 		quorum_leg_error(qc, i, op, errors[i], io->iter.bi_sector,
 				 io->iter.bi_size >> SECTOR_SHIFT);
 	}
+}
+
+/*
+ * A leg turned down a discard or write-zeroes it advertised: the device
+ * stops advertising it, as dm core does for its targets (racy by design:
+ * a table reload stacks the legs' limits again), and the bio fails with
+ * EOPNOTSUPP whatever the other legs did, so that its caller falls back
+ * (blkdev_issue_zeroout() writes zeroes) and the legs converge.  No leg is
+ * out of sync for it: nothing was acknowledged.
+ */
+static bool quorum_write_unsupported(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	struct queue_limits *limits = &dm_disk(qc->md)->queue->limits;
+	bool discard = bio_op(io->bio) == REQ_OP_DISCARD;
+	unsigned int i;
+
+	for_each_set_bit(i, &io->leg_mask, qc->nr_legs)
+		if (quorum_unsupported(io, i))
+			break;
+	if (i >= qc->nr_legs)
+		return false;
+	if (discard ? READ_ONCE(limits->max_discard_sectors) :
+	    READ_ONCE(limits->max_write_zeroes_sectors))
+		DMWARN("%s: leg %s does not support %s: no longer advertised",
+		       dm_device_name(qc->md), qc->legs[i].dev->name,
+		       discard ? "discard" : "write-zeroes");
+	if (discard) {
+		WRITE_ONCE(limits->max_hw_discard_sectors, 0);
+		WRITE_ONCE(limits->max_discard_sectors, 0);
+	} else {
+		WRITE_ONCE(limits->max_write_zeroes_sectors, 0);
+	}
+	return true;
 }
 
 static void quorum_write_done(struct quorum_io *io)
@@ -239,6 +288,12 @@ static void quorum_write_done(struct quorum_io *io)
 	unsigned int votes;
 
 	quorum_collect_errors(io, errors, &succeeded);
+	if (unlikely(quorum_write_unsupported(io))) {
+		bio->bi_status = BLK_STS_NOTSUPP;
+		quorum_unlock_range(qc, &io->range, NULL);
+		bio_endio(bio);
+		return;
+	}
 	/* A flush counts the legs in sync when it was sent, and still now. */
 	if (quorum_is_flush(io))
 		succeeded &= ~(io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
