@@ -23,16 +23,15 @@ const char * const quorum_scrub_mode_names[] = {
 };
 
 /*
- * A scrub repair voted every block and no vote was left without a winner:
- * once its repairs are written, the legs out of sync that it covered from
- * its start are in sync again.
+ * A scrub repair voted every block and no vote was left without a winner,
+ * and its repairs are written (the walk waits for them): the legs out of
+ * sync that it covered from its start are in sync again.
  */
 static unsigned long quorum_scrub_resync(struct quorum_c *qc)
 {
 	unsigned long legs;
 	unsigned int i;
 
-	quorum_wait_repairs(qc);
 	spin_lock_irq(&qc->leg_lock);
 	legs = qc->resync_mask & qc->out_of_sync_mask;
 	for_each_set_bit(i, &legs, qc->nr_legs)
@@ -101,7 +100,7 @@ static void quorum_scrub_work(struct work_struct *work)
 	bool done, begin;
 
 	spin_lock_irq(&walk->lock);
-	if (sc->mode == QUORUM_SCRUB_IDLE || walk->paused || walk->in_flight) {
+	if (sc->mode == QUORUM_SCRUB_IDLE || quorum_walk_busy(walk)) {
 		spin_unlock_irq(&walk->lock);
 		return;
 	}

@@ -248,9 +248,9 @@ static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
 }
 
 /*
- * Every chunk of the region was read: once its repairs are written, it is
- * in sync on the legs that missed no write meanwhile.  Returns the legs
- * now in sync everywhere.
+ * Every chunk of the region was read, and its repairs are written (the
+ * walk waits for them): it is in sync on the legs that missed no write
+ * meanwhile.  Returns the legs now in sync everywhere.
  */
 static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 					       struct quorum_resync *rs)
@@ -258,7 +258,6 @@ static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 	unsigned long in_sync = 0;
 	unsigned int i;
 
-	quorum_wait_repairs(qc);
 	spin_lock_irq(&qc->leg_lock);
 	for_each_set_bit(i, &rs->leg_mask, qc->nr_legs) {
 		struct quorum_leg *leg = &qc->legs[i];
@@ -314,7 +313,7 @@ static void quorum_resync_work(struct work_struct *work)
 	bool again;
 
 	spin_lock_irq(&walk->lock);
-	if (!rs->running || walk->paused || walk->in_flight) {
+	if (!rs->running || quorum_walk_busy(walk)) {
 		spin_unlock_irq(&walk->lock);
 		return;
 	}

@@ -114,7 +114,7 @@ void quorum_leg_error(struct quorum_c *qc, unsigned int i,
 static bool quorum_ranges_conflict(const struct quorum_range *a,
 				   const struct quorum_range *b)
 {
-	return (a->exclusive || b->exclusive) &&
+	return (a->exclusive || b->exclusive) && !(a->repair && b->repair) &&
 	       a->start < b->end && b->start < a->end;
 }
 
@@ -154,25 +154,56 @@ bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r)
 	return free;
 }
 
-/* Release @r, and hand the ranges of @repairs over to their writes. */
-void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
-			 struct quorum_repair *repairs)
+/* Does @r conflict with I/O in flight? */
+static bool quorum_range_active(struct quorum_c *qc,
+				const struct quorum_range *r)
 {
+	struct quorum_range *other;
+
+	list_for_each_entry(other, &qc->active, list)
+		if (quorum_ranges_conflict(r, other))
+			return true;
+	return false;
+}
+
+/*
+ * Release @r, and hand its range over to the repairs of *@repairs (a read's
+ * repairs, which write what the read voted): no write can come in between,
+ * as they go before any I/O that waits.  A repair whose range readers
+ * still use (they started with the read) waits for them, first in the
+ * deferred list; *@repairs is left with those to send now.
+ */
+void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
+			 struct quorum_repair **repairs)
+{
+	struct list_head *waiting = &qc->deferred;
+	struct quorum_repair *rep, *next, *ready = NULL, **tail = &ready;
 	unsigned long flags;
 	bool kick;
 
-	if (r->start == r->end && !repairs)
+	if (r->start == r->end && !(repairs && *repairs))
 		return;
 	spin_lock_irqsave(&qc->range_lock, flags);
-	for (; repairs; repairs = repairs->next) {
-		list_add_tail(&repairs->range.list, &qc->active);
-		qc->nr_exclusive++;
-	}
 	if (r->start != r->end) {
 		list_del(&r->list);
 		if (r->exclusive)
 			qc->nr_exclusive--;
 	}
+	for (rep = repairs ? *repairs : NULL; rep; rep = next) {
+		next = rep->next;
+		qc->nr_exclusive++;
+		if (quorum_range_active(qc, &rep->range)) {
+			list_add(&rep->range.list, waiting);
+			waiting = &rep->range.list;
+			continue;
+		}
+		list_add_tail(&rep->range.list, &qc->active);
+		*tail = rep;
+		tail = &rep->next;
+	}
+	*tail = NULL;
+	if (repairs)
+		*repairs = ready;
 	kick = !list_empty(&qc->deferred);
 	spin_unlock_irqrestore(&qc->range_lock, flags);
 	if (kick)
@@ -183,6 +214,7 @@ static void quorum_deferred_work(struct work_struct *work)
 {
 	struct quorum_c *qc = container_of(work, struct quorum_c, deferred_work);
 	struct quorum_range *r, *tmp;
+	struct quorum_repair *rep, *repairs = NULL, **tail = &repairs;
 	struct quorum_io *io, *next;
 	LIST_HEAD(ready);
 
@@ -191,11 +223,20 @@ static void quorum_deferred_work(struct work_struct *work)
 		if (quorum_range_busy(qc, r))
 			continue;
 		list_move_tail(&r->list, &qc->active);
+		if (r->repair) {
+			rep = container_of(r, struct quorum_repair, range);
+			*tail = rep;
+			tail = &rep->next;
+			continue;
+		}
 		io = container_of(r, struct quorum_io, range);
 		list_add_tail(&io->dispatch, &ready);
 	}
+	*tail = NULL;
 	spin_unlock_irq(&qc->range_lock);
 
+	/* Repairs first: their reads were voted before any of @ready came. */
+	quorum_send_repairs(repairs);
 	list_for_each_entry_safe(io, next, &ready, dispatch)
 		quorum_issue(io);
 }
@@ -360,6 +401,7 @@ void quorum_init_io(struct quorum_c *qc, struct quorum_io *io,
 	io->range.start = bio->bi_iter.bi_sector;
 	io->range.end = bio_end_sector(bio);
 	io->range.exclusive = bio_op(bio) != REQ_OP_READ;
+	io->range.repair = false;
 }
 
 static int quorum_end_io(struct dm_target *ti, struct bio *bio,

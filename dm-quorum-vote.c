@@ -195,6 +195,8 @@ static void quorum_repair_endio(struct bio *bio)
 		quorum_report_repaired(qc, rep->leg, rep->range.start, sectors);
 	}
 	quorum_unlock_range(qc, &rep->range, NULL);
+	if (rep->walk)
+		quorum_walk_repaired(rep->walk);
 	quorum_free_repair(rep);
 	/* Once the waiter sees none in flight, it may free @qc. */
 	spin_lock_irqsave(&qc->repairs_lock, flags);
@@ -242,6 +244,7 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	rep->range.start = io->iter.bi_sector + (offset >> SECTOR_SHIFT);
 	rep->range.end = rep->range.start + (len >> SECTOR_SHIFT);
 	rep->range.exclusive = true;
+	rep->range.repair = true;
 
 	/* Without waiting: a vote must never wait for a bio. */
 	rep->bio = bio_alloc_bioset(qc->legs[leg].dev->bdev, nr_pages,
@@ -265,6 +268,10 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	data.bvecs = rep->bio->bi_io_vec;
 	data.iter = (struct bvec_iter) { .bi_size = len };
 	quorum_copy_bytes(winner, offset, &data, 0, len);
+	if (io->flags & QUORUM_IO_BACKGROUND) {
+		rep->walk = container_of(io, struct quorum_walk, io);
+		atomic_inc(&rep->walk->repairs);
+	}
 	atomic_inc(&qc->repairs_in_flight);
 	atomic64_inc(&qc->legs[leg].writes);
 	return rep;
@@ -609,21 +616,28 @@ static blk_status_t quorum_count_votes(struct quorum_io *io,
 	return failed ? BLK_STS_IOERR : BLK_STS_OK;
 }
 
+/* Send repairs whose ranges are held: those of quorum_unlock_range(). */
+void quorum_send_repairs(struct quorum_repair *repairs)
+{
+	struct quorum_repair *next;
+
+	for (; repairs; repairs = next) {
+		next = repairs->next;
+		submit_bio_noacct(repairs->bio);
+	}
+}
+
 void quorum_read_finish(struct quorum_io *io, blk_status_t status,
 			struct quorum_repair *repairs)
 {
 	struct quorum_c *qc = io->qc;
 	struct bio *bio = io->bio;
-	struct quorum_repair *rep, *next;
 
 	quorum_free_buffers(qc, io);
 	if (!(io->flags & QUORUM_IO_FIFO))
 		atomic_dec(&qc->reads_in_flight);
-	quorum_unlock_range(qc, &io->range, repairs);
-	for (rep = repairs; rep; rep = next) {
-		next = rep->next;
-		submit_bio_noacct(rep->bio);
-	}
+	quorum_unlock_range(qc, &io->range, &repairs);
+	quorum_send_repairs(repairs);
 	bio->bi_status = status;
 	bio_endio(bio);
 }

@@ -24,6 +24,7 @@ int quorum_walk_init(struct quorum_c *qc, struct quorum_walk *walk,
 	INIT_DELAYED_WORK(&walk->work, fn);
 	walk->io.qc = qc;
 	walk->paused = true;
+	atomic_set(&walk->repairs, 0);
 	for (i = 0; i < QUORUM_MAX_READ_PAGES; i++) {
 		walk->pages[i] = alloc_page(GFP_KERNEL);
 		if (!walk->pages[i])
@@ -48,12 +49,40 @@ void quorum_walk_start(struct quorum_walk *walk, sector_t position)
 	walk->done_kib = 0;
 }
 
+/*
+ * Under the lock: can the owner not take the next step now?  Its chunk is
+ * in flight, or the repairs of its last one are (a region or a scrub is
+ * whole only once they are written), or the device is suspended.  What
+ * ends last queues the next step.
+ */
+bool quorum_walk_busy(struct quorum_walk *walk)
+{
+	return walk->paused || walk->in_flight || atomic_read(&walk->repairs);
+}
+
+/* Under the lock: the next step, when the rate limit lets it go. */
+static void quorum_walk_next(struct quorum_walk *walk)
+{
+	struct quorum_c *qc = walk->io.qc;
+	unsigned long delay = 0;
+
+	if (quorum_walk_busy(walk))
+		return;
+	if (qc->scrub_rate) {
+		unsigned long due = walk->started +
+				    div_u64((u64)walk->done_kib * HZ, qc->scrub_rate);
+
+		if (time_before(jiffies, due))
+			delay = due - jiffies;
+	}
+	queue_delayed_work(qc->wq, &walk->work, delay);
+}
+
 static void quorum_walk_endio(struct bio *bio)
 {
 	struct quorum_walk *walk = bio->bi_private;
-	struct quorum_c *qc = walk->io.qc;
 	unsigned int sectors = bio_sectors(bio);
-	unsigned long flags, delay = 0;
+	unsigned long flags;
 
 	if (bio->bi_status)
 		walk->io.flags |= QUORUM_IO_INCOMPLETE;
@@ -63,16 +92,22 @@ static void quorum_walk_endio(struct bio *bio)
 	walk->position += sectors;
 	walk->done_kib += sectors / 2;
 	walk->in_flight = false;
-	if (qc->scrub_rate) {
-		unsigned long due = walk->started +
-				    div_u64((u64)walk->done_kib * HZ, qc->scrub_rate);
-
-		if (time_before(jiffies, due))
-			delay = due - jiffies;
-	}
-	if (!walk->paused)
-		queue_delayed_work(qc->wq, &walk->work, delay);
+	quorum_walk_next(walk);
 	wake_up(&walk->wait);
+	spin_unlock_irqrestore(&walk->lock, flags);
+}
+
+/*
+ * A repair of the walk's chunk was written (or failed, and its leg is out
+ * of sync again).  The suspend that pauses the walk waits for it.
+ */
+void quorum_walk_repaired(struct quorum_walk *walk)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&walk->lock, flags);
+	if (atomic_dec_and_test(&walk->repairs))
+		quorum_walk_next(walk);
 	spin_unlock_irqrestore(&walk->lock, flags);
 }
 

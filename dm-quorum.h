@@ -123,13 +123,15 @@ struct quorum_leg {
 
 /*
  * A range of the device that an I/O is using, in the device's sectors.
- * Writes, discards and repairs use it exclusively, reads shared.
+ * Writes, discards and repairs use it exclusively, reads shared; repairs
+ * (which all write the one version the range holds) not against each other.
  */
 struct quorum_range {
 	struct list_head list;	/* in quorum_c.active or .deferred */
 	sector_t start;
 	sector_t end;		/* start == end: no range (empty flush) */
 	bool exclusive;
+	bool repair;		/* of a struct quorum_repair, not an I/O */
 };
 
 /* Private read pages beyond the page pool's reserve, kept for reuse. */
@@ -260,6 +262,7 @@ struct quorum_repair {
 	unsigned int leg;
 	unsigned int blocks;
 	bool scrub;
+	struct quorum_walk *walk;	/* whose chunk it repairs, or NULL */
 	struct bio *bio;
 	struct quorum_repair *next;
 };
@@ -273,6 +276,7 @@ struct quorum_walk {
 	sector_t position;		/* next sector, relative to the target */
 	bool paused;			/* the device is suspended */
 	bool in_flight;			/* a chunk is being read */
+	atomic_t repairs;		/* its repairs being written */
 	unsigned long started;		/* jiffies, for the rate limit */
 	unsigned long long done_kib;	/* since started */
 	wait_queue_head_t wait;		/* for in_flight to clear */
@@ -336,7 +340,7 @@ void quorum_leg_error(struct quorum_c *qc, unsigned int i, enum quorum_op op,
 		      int error, sector_t sector, sector_t sectors);
 bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r);
 void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
-			 struct quorum_repair *repairs);
+			 struct quorum_repair **repairs);
 void quorum_collect_errors(struct quorum_io *io, int *errors,
 			   unsigned long *succeeded);
 struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
@@ -367,6 +371,7 @@ void quorum_read_legs_done(struct quorum_io *io, bool in_worker);
 void quorum_read_finish(struct quorum_io *io, blk_status_t status,
 			struct quorum_repair *repairs);
 bool quorum_io_repairs(struct quorum_io *io);
+void quorum_send_repairs(struct quorum_repair *repairs);
 void quorum_wait_repairs(struct quorum_c *qc);
 int quorum_vote_ctr(struct quorum_c *qc);
 void quorum_vote_dtr(struct quorum_c *qc);
@@ -398,6 +403,8 @@ void quorum_walk_free(struct quorum_walk *walk);
 void quorum_walk_start(struct quorum_walk *walk, sector_t position);
 void quorum_walk_read(struct quorum_walk *walk, sector_t len,
 		      unsigned int flags);
+bool quorum_walk_busy(struct quorum_walk *walk);
+void quorum_walk_repaired(struct quorum_walk *walk);
 void quorum_walk_pause(struct quorum_walk *walk);
 void quorum_walk_resume(struct quorum_walk *walk,
 			bool (*running)(struct quorum_walk *walk));
