@@ -249,26 +249,44 @@ static void quorum_deferred_work(struct work_struct *work)
  */
 
 /*
- * A discard or write-zeroes that the leg turned down as not supported
- * (BLK_STS_TARGET is how SCSI says it): a capability, not a failure.
+ * A discard or write-zeroes that leg @i turned down as not supported: a
+ * capability, not a failure.  BLK_STS_TARGET says so only if the leg no
+ * longer advertises the operation (as SCSI's sd does when it learns it),
+ * as dm core decides for its own targets; else it is an error like any.
  */
 static bool quorum_unsupported(struct quorum_io *io, unsigned int i)
 {
-	enum req_op op = bio_op(io->bio);
+	struct block_device *bdev = io->qc->legs[i].dev->bdev;
 
-	return (op == REQ_OP_DISCARD || op == REQ_OP_WRITE_ZEROES) &&
-	       (io->status[i] == BLK_STS_NOTSUPP ||
-		io->status[i] == BLK_STS_TARGET);
+	switch (bio_op(io->bio)) {
+	case REQ_OP_DISCARD:
+		return io->status[i] == BLK_STS_NOTSUPP ||
+		       (io->status[i] == BLK_STS_TARGET &&
+			!bdev_max_discard_sectors(bdev));
+	case REQ_OP_WRITE_ZEROES:
+		return io->status[i] == BLK_STS_NOTSUPP ||
+		       (io->status[i] == BLK_STS_TARGET &&
+			!bdev_write_zeroes_sectors(bdev));
+	default:
+		return false;
+	}
 }
 
+/*
+ * The legs' results: @succeeded the legs that did it, @refused (if not
+ * NULL) those that turned down a discard or write-zeroes; every other
+ * error is counted and reported against its leg.
+ */
 void quorum_collect_errors(struct quorum_io *io, int *errors,
-			   unsigned long *succeeded)
+			   unsigned long *succeeded, unsigned long *refused)
 {
 	struct quorum_c *qc = io->qc;
 	enum quorum_op op = quorum_io_op(io);
 	unsigned int i;
 
 	*succeeded = 0;
+	if (refused)
+		*refused = 0;
 	for (i = 0; i < qc->nr_legs; i++) {
 		errors[i] = 0;
 		if (!(io->leg_mask & BIT(i)))
@@ -279,45 +297,74 @@ void quorum_collect_errors(struct quorum_io *io, int *errors,
 			quorum_leg_success(&qc->legs[i]);
 			continue;
 		}
-		if (quorum_unsupported(io, i))
+		if (refused && quorum_unsupported(io, i)) {
+			*refused |= BIT(i);
 			continue;
+		}
 		quorum_leg_error(qc, i, op, errors[i], io->iter.bi_sector,
 				 io->iter.bi_size >> SECTOR_SHIFT);
 	}
 }
 
 /*
- * A leg turned down a discard or write-zeroes it advertised: the device
+ * Legs turned down a discard or write-zeroes they advertised.  The device
  * stops advertising it, as dm core does for its targets (racy by design:
- * a table reload stacks the legs' limits again), and the bio fails with
- * EOPNOTSUPP whatever the other legs did, so that its caller falls back
- * (blkdev_issue_zeroout() writes zeroes) and the legs converge.  No leg is
- * out of sync for it: nothing was acknowledged.
+ * a table reload stacks the legs' limits again).  Where legs differ now,
+ * the ones that must be copied are out of sync there (no error is counted
+ * against them): with <threshold> legs that did it, the bio succeeds and
+ * the legs that refused it are resynced; with fewer, it fails with
+ * EOPNOTSUPP, so that the caller may fall back (blkdev_issue_zeroout()
+ * writes zeroes), and the legs that did it are resynced back, if enough
+ * legs stay in sync for that.  In process context, under the bio's range:
+ * the marks are made before any read of the range can see the legs.
  */
-static bool quorum_write_unsupported(struct quorum_io *io)
+static void quorum_write_refused_work(struct work_struct *work)
 {
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
 	struct quorum_c *qc = io->qc;
 	struct queue_limits *limits = &dm_disk(qc->md)->queue->limits;
+	sector_t sector = dm_target_offset(qc->ti, io->iter.bi_sector);
+	sector_t sectors = io->iter.bi_size >> SECTOR_SHIFT;
 	bool discard = bio_op(io->bio) == REQ_OP_DISCARD;
+	const char *op = discard ? "discard" : "write-zeroes";
+	unsigned long refused = 0, done = 0, missed, in_sync;
+	blk_status_t status = BLK_STS_OK;
 	unsigned int i;
 
-	for_each_set_bit(i, &io->leg_mask, qc->nr_legs)
+	for_each_set_bit(i, &io->leg_mask, qc->nr_legs) {
 		if (quorum_unsupported(io, i))
-			break;
-	if (i >= qc->nr_legs)
-		return false;
+			refused |= BIT(i);
+		else if (io->status[i] == BLK_STS_OK)
+			done |= BIT(i);
+	}
+	i = __ffs(refused);
 	if (discard ? READ_ONCE(limits->max_discard_sectors) :
 	    READ_ONCE(limits->max_write_zeroes_sectors))
 		DMWARN("%s: leg %s does not support %s: no longer advertised",
-		       dm_device_name(qc->md), qc->legs[i].dev->name,
-		       discard ? "discard" : "write-zeroes");
+		       dm_device_name(qc->md), qc->legs[i].dev->name, op);
 	if (discard) {
 		WRITE_ONCE(limits->max_hw_discard_sectors, 0);
 		WRITE_ONCE(limits->max_discard_sectors, 0);
 	} else {
 		WRITE_ONCE(limits->max_write_zeroes_sectors, 0);
 	}
-	return true;
+
+	missed = refused;
+	if (hweight_long(done) < qc->threshold) {
+		status = BLK_STS_NOTSUPP;
+		in_sync = quorum_alive_mask(qc) & ~done &
+			  ~quorum_out_of_sync_range(qc, sector, sectors);
+		missed = hweight_long(in_sync) >= qc->threshold ? done : 0;
+	}
+	for_each_set_bit(i, &missed, qc->nr_legs)
+		quorum_mark_out_of_sync(qc, i, sector, sectors,
+					status ? "it did what the others refused" :
+					"it refused what the others did");
+	if (missed)
+		quorum_resync_start(qc);
+	quorum_unlock_range(qc, &io->range, NULL);
+	io->bio->bi_status = status;
+	bio_endio(io->bio);
 }
 
 static void quorum_write_done(struct quorum_io *io)
@@ -325,14 +372,13 @@ static void quorum_write_done(struct quorum_io *io)
 	struct quorum_c *qc = io->qc;
 	struct bio *bio = io->bio;
 	int errors[QUORUM_MAX_LEGS];
-	unsigned long succeeded;
+	unsigned long succeeded, refused;
 	unsigned int votes;
 
-	quorum_collect_errors(io, errors, &succeeded);
-	if (unlikely(quorum_write_unsupported(io))) {
-		bio->bi_status = BLK_STS_NOTSUPP;
-		quorum_unlock_range(qc, &io->range, NULL);
-		bio_endio(bio);
+	quorum_collect_errors(io, errors, &succeeded, &refused);
+	if (unlikely(refused)) {
+		INIT_WORK(&io->work, quorum_write_refused_work);
+		queue_work(qc->wq, &io->work);
 		return;
 	}
 	/* A flush counts the legs in sync when it was sent, and still now. */
@@ -785,6 +831,7 @@ static void quorum_dtr(struct dm_target *ti)
 	quorum_vote_dtr(qc);
 	quorum_sync_dtr(qc);
 	quorum_pages_dtr(qc);
+	bioset_exit(&qc->background_bs);
 	bioset_exit(&qc->bs);
 	for (i = 0; i < qc->nr_legs; i++)
 		if (qc->legs[i].dev)
@@ -893,6 +940,8 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	r = bioset_init(&qc->bs, 2 * qc->nr_legs,
 			offsetof(struct quorum_clone, bio),
 			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER);
+	if (!r)
+		r = bioset_init(&qc->background_bs, 2, 0, BIOSET_NEED_BVECS);
 	if (r) {
 		ti->error = "Cannot allocate bio set";
 		goto bad;

@@ -184,7 +184,10 @@ static void quorum_repair_endio(struct bio *bio)
 	int error = blk_status_to_errno(bio->bi_status);
 	unsigned long flags;
 
-	if (error) {
+	if (rep->skipped) {
+		if (rep->scrub)
+			atomic64_add(rep->blocks, &qc->scrub->skipped);
+	} else if (error) {
 		quorum_leg_error(qc, rep->leg, QUORUM_OP_WRITE, error,
 				 rep->range.start, sectors);
 	} else {
@@ -231,6 +234,12 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	struct quorum_c *qc = io->qc;
 	unsigned int nr_pages = DIV_ROUND_UP(len, PAGE_SIZE), left = len, i;
 	gfp_t gfp = GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN;
+	/*
+	 * A walk declares legs in sync once its repairs are written: they
+	 * must be durable by then, or a power cut would leave a leg said to
+	 * be in sync with old data.
+	 */
+	blk_opf_t opf = io->flags & QUORUM_IO_BACKGROUND ? REQ_FUA : 0;
 	struct quorum_copy data;
 	struct quorum_repair *rep;
 
@@ -248,8 +257,8 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 
 	/* Without waiting: a vote must never wait for a bio. */
 	rep->bio = bio_alloc_bioset(qc->legs[leg].dev->bdev, nr_pages,
-				    REQ_OP_WRITE, GFP_NOWAIT | __GFP_NOWARN,
-				    &qc->bs);
+				    REQ_OP_WRITE | opf, GFP_NOWAIT | __GFP_NOWARN,
+				    &qc->background_bs);
 	if (!rep->bio)
 		goto no_memory;
 	rep->bio->bi_iter.bi_sector = dm_target_offset(qc->ti, rep->range.start);
@@ -623,6 +632,12 @@ void quorum_send_repairs(struct quorum_repair *repairs)
 
 	for (; repairs; repairs = next) {
 		next = repairs->next;
+		/* Its leg failed while it waited for readers: no I/O to it. */
+		if (test_bit(repairs->leg, &repairs->qc->failed_mask)) {
+			repairs->skipped = true;
+			bio_io_error(repairs->bio);
+			continue;
+		}
 		submit_bio_noacct(repairs->bio);
 	}
 }
@@ -713,7 +728,7 @@ static void quorum_read_compare(struct quorum_io *io, bool in_worker)
 	bool vote = false;
 	int error;
 
-	quorum_collect_errors(io, errors, &succeeded);
+	quorum_collect_errors(io, errors, &succeeded, NULL);
 	voters = succeeded & ~io->out_of_sync_mask;
 	votes = hweight_long(voters);
 	if (votes < qc->threshold) {

@@ -123,7 +123,8 @@ void quorum_walk_read(struct quorum_walk *walk, sector_t len,
 	struct bio *bio;
 	unsigned int i;
 
-	bio = bio_alloc_bioset(NULL, nr_pages, REQ_OP_READ, GFP_NOIO, &qc->bs);
+	bio = bio_alloc_bioset(NULL, nr_pages, REQ_OP_READ, GFP_NOIO,
+			       &qc->background_bs);
 	bio->bi_iter.bi_sector = qc->ti->begin + walk->position;
 	for (i = 0; i < nr_pages; i++)
 		__bio_add_page(bio, walk->pages[i],

@@ -124,7 +124,9 @@ struct quorum_leg {
 /*
  * A range of the device that an I/O is using, in the device's sectors.
  * Writes, discards and repairs use it exclusively, reads shared; repairs
- * (which all write the one version the range holds) not against each other.
+ * not against each other: repairs of reads that ran together write what
+ * each vote elected over the same data, the same version unless read
+ * errors gave the reads different voters.
  */
 struct quorum_range {
 	struct list_head list;	/* in quorum_c.active or .deferred */
@@ -165,6 +167,11 @@ struct quorum_c {
 	bool degraded_reported;		/* too few alive legs, said once */
 
 	struct bio_set bs;		/* leg clones and private read bios */
+	/*
+	 * Repairs and walks' chunks: a repair may wait for readers while it
+	 * holds its bio, so its bio must not be one they may wait for.
+	 */
+	struct bio_set background_bs;
 	mempool_t *page_pool;		/* pages of the private read bios */
 	struct quorum_page_cache cache;	/* more of them, while in use */
 	mempool_t *vote_pool;		/* struct quorum_vote_state */
@@ -262,6 +269,7 @@ struct quorum_repair {
 	unsigned int leg;
 	unsigned int blocks;
 	bool scrub;
+	bool skipped;			/* not sent: its leg failed */
 	struct quorum_walk *walk;	/* whose chunk it repairs, or NULL */
 	struct bio *bio;
 	struct quorum_repair *next;
@@ -342,7 +350,7 @@ bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r);
 void quorum_unlock_range(struct quorum_c *qc, struct quorum_range *r,
 			 struct quorum_repair **repairs);
 void quorum_collect_errors(struct quorum_io *io, int *errors,
-			   unsigned long *succeeded);
+			   unsigned long *succeeded, unsigned long *refused);
 struct bio *quorum_alloc_bio(struct quorum_c *qc, struct quorum_io *io,
 			     unsigned int leg, struct bio *src,
 			     unsigned short nr_vecs, blk_opf_t opf, gfp_t gfp);
