@@ -128,11 +128,58 @@ unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 	return result;
 }
 
+/*
+ * Under leg_lock, before regions come back in sync: a flush that reads
+ * their bits clear sees this too (quorum_flush_covered()).
+ */
+static void quorum_in_sync_event(struct quorum_c *qc)
+{
+	WRITE_ONCE(qc->in_sync_events, qc->in_sync_events + 1);
+	smp_wmb();
+}
+
+/*
+ * Did a flush reach, in every region, at least <threshold> legs that were
+ * in sync there when it was sent?  @full are legs it reached that were in
+ * sync everywhere, @partial those it reached that were out of sync in some
+ * region; @events is in_sync_events when it was sent.  Regions only come
+ * back in sync with in_sync_events moving: if it did not, the bitmaps now
+ * hold at least what they held then.  May sleep: it walks the bitmaps.
+ */
+bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
+			  unsigned long partial, unsigned long events)
+{
+	unsigned int need = qc->threshold - hweight_long(full), i, j, n;
+	unsigned long r;
+
+	for_each_set_bit(i, &partial, qc->nr_legs)
+		if (READ_ONCE(qc->legs[i].nr_out_of_sync) >= qc->nr_regions)
+			partial &= ~BIT(i);
+	if (hweight_long(partial) < need)
+		return false;
+	for_each_set_bit(i, &partial, qc->nr_legs) {
+		/* data_race: bits set meanwhile make the answer stricter. */
+		for_each_set_bit(r, qc->legs[i].out_of_sync_regions,
+				 qc->nr_regions) {
+			n = 0;
+			for_each_set_bit(j, &partial, qc->nr_legs)
+				if (!data_race(test_bit(r, qc->legs[j].out_of_sync_regions)))
+					n++;
+			if (n < need)
+				return false;
+			cond_resched();
+		}
+	}
+	smp_rmb();	/* the bitmaps, then the events: see quorum_in_sync_event() */
+	return READ_ONCE(qc->in_sync_events) == events;
+}
+
 /* Under leg_lock: leg @i holds every region again. */
 void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i)
 {
 	struct quorum_leg *leg = &qc->legs[i];
 
+	quorum_in_sync_event(qc);
 	bitmap_zero(leg->out_of_sync_regions, qc->nr_regions);
 	leg->nr_out_of_sync = 0;
 	__clear_bit(i, &qc->out_of_sync_mask);
@@ -259,6 +306,7 @@ static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 	unsigned int i;
 
 	spin_lock_irq(&qc->leg_lock);
+	quorum_in_sync_event(qc);
 	for_each_set_bit(i, &rs->leg_mask, qc->nr_legs) {
 		struct quorum_leg *leg = &qc->legs[i];
 

@@ -367,24 +367,13 @@ static void quorum_write_refused_work(struct work_struct *work)
 	bio_endio(io->bio);
 }
 
-static void quorum_write_done(struct quorum_io *io)
+static void quorum_write_end(struct quorum_io *io, const int *errors,
+			     unsigned long succeeded)
 {
 	struct quorum_c *qc = io->qc;
 	struct bio *bio = io->bio;
-	int errors[QUORUM_MAX_LEGS];
-	unsigned long succeeded, refused;
-	unsigned int votes;
+	unsigned int votes = hweight_long(succeeded);
 
-	quorum_collect_errors(io, errors, &succeeded, &refused);
-	if (unlikely(refused)) {
-		INIT_WORK(&io->work, quorum_write_refused_work);
-		queue_work(qc->wq, &io->work);
-		return;
-	}
-	/* A flush counts the legs in sync when it was sent, and still now. */
-	if (quorum_is_flush(io))
-		succeeded &= ~(io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
-	votes = hweight_long(succeeded);
 	if (votes < qc->threshold) {
 		int error = quorum_common_error(errors, qc->nr_legs) ?: -EIO;
 
@@ -394,6 +383,66 @@ static void quorum_write_done(struct quorum_io *io)
 	}
 	quorum_unlock_range(qc, &io->range, NULL);
 	bio_endio(bio);
+}
+
+/*
+ * A flush that too few legs in sync everywhere completed: it still
+ * succeeds if, region by region, <threshold> legs in sync there when it
+ * was sent completed it (legs out of sync in different regions).  Where
+ * it may sleep: it walks the bitmaps.
+ */
+static void quorum_flush_regions_work(struct work_struct *work)
+{
+	struct quorum_io *io = container_of(work, struct quorum_io, work);
+	struct quorum_c *qc = io->qc;
+	unsigned long succeeded = 0, partial;
+	int errors[QUORUM_MAX_LEGS];
+	unsigned int i;
+
+	for (i = 0; i < qc->nr_legs; i++) {
+		errors[i] = 0;
+		if (!(io->leg_mask & BIT(i)))
+			continue;
+		errors[i] = blk_status_to_errno(io->status[i]);
+		if (!errors[i])
+			succeeded |= BIT(i);
+	}
+	partial = succeeded & (io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
+	if (!quorum_flush_covered(qc, succeeded & ~partial, partial,
+				  io->in_sync_events))
+		succeeded &= ~partial;
+	quorum_write_end(io, errors, succeeded);
+}
+
+static void quorum_write_done(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+	int errors[QUORUM_MAX_LEGS];
+	unsigned long succeeded, refused, partial;
+
+	quorum_collect_errors(io, errors, &succeeded, &refused);
+	if (unlikely(refused)) {
+		INIT_WORK(&io->work, quorum_write_refused_work);
+		queue_work(qc->wq, &io->work);
+		return;
+	}
+	/*
+	 * A flush counts the legs in sync when it was sent, and still now:
+	 * those in sync everywhere, else region by region.
+	 */
+	if (quorum_is_flush(io)) {
+		partial = succeeded & (io->out_of_sync_mask |
+				       quorum_out_of_sync_mask(qc));
+		if (unlikely(partial &&
+			     hweight_long(succeeded & ~partial) < qc->threshold &&
+			     hweight_long(succeeded) >= qc->threshold)) {
+			INIT_WORK(&io->work, quorum_flush_regions_work);
+			queue_work(qc->wq, &io->work);
+			return;
+		}
+		succeeded &= ~partial;
+	}
+	quorum_write_end(io, errors, succeeded);
 }
 
 static void quorum_write_endio(struct bio *clone)
@@ -545,6 +594,7 @@ static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 				   dm_target_offset(qc->ti, io->iter.bi_sector),
 				   io->iter.bi_size >> SECTOR_SHIFT);
 	io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
+	io->in_sync_events = READ_ONCE(qc->in_sync_events);
 	io->leg_mask = alive;
 	atomic_set(&io->pending, hweight_long(alive));
 	quorum_alloc_all(qc, quorum_alloc_write, &w);

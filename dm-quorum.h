@@ -163,6 +163,7 @@ struct quorum_c {
 	spinlock_t leg_lock;		/* protects the legs' state changes */
 	unsigned long failed_mask;	/* failed legs: they get no I/O */
 	unsigned long out_of_sync_mask;	/* legs out of sync in some region */
+	unsigned long in_sync_events;	/* times regions came back in sync */
 	unsigned long resync_mask;	/* legs out of sync a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */
 
@@ -241,6 +242,7 @@ struct quorum_io {
 	 * flushes: the legs out of sync anywhere when it was sent.
 	 */
 	unsigned long out_of_sync_mask;
+	unsigned long in_sync_events;	/* flushes: qc's, when it was sent */
 	unsigned long fifo_failed_mask;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
@@ -398,6 +400,8 @@ void quorum_sync_dtr(struct quorum_c *qc);
 int quorum_resync_ctr(struct quorum_c *qc);
 void quorum_resync_dtr(struct quorum_c *qc);
 void quorum_resync_start(struct quorum_c *qc);
+bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
+			  unsigned long partial, unsigned long events);
 int quorum_resync_message(struct quorum_c *qc);
 void quorum_resync_pause(struct quorum_c *qc);
 void quorum_resync_resume(struct quorum_c *qc);
