@@ -135,7 +135,7 @@ unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 static void quorum_in_sync_event(struct quorum_c *qc)
 {
 	WRITE_ONCE(qc->in_sync_events, qc->in_sync_events + 1);
-	smp_wmb();
+	smp_wmb();	/* pairs with smp_rmb() in quorum_flush_covered() */
 }
 
 /*
@@ -163,6 +163,7 @@ bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
 				 qc->nr_regions) {
 			n = 0;
 			for_each_set_bit(j, &partial, qc->nr_legs)
+				/* data_race: as above */
 				if (!data_race(test_bit(r, qc->legs[j].out_of_sync_regions)))
 					n++;
 			if (n < need)
@@ -170,7 +171,7 @@ bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
 			cond_resched();
 		}
 	}
-	smp_rmb();	/* the bitmaps, then the events: see quorum_in_sync_event() */
+	smp_rmb();	/* pairs with smp_wmb() in quorum_in_sync_event() */
 	return READ_ONCE(qc->in_sync_events) == events;
 }
 
