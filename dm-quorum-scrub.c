@@ -24,14 +24,16 @@ const char * const quorum_scrub_mode_names[] = {
 
 /*
  * A scrub repair voted every block and no vote was left without a winner,
- * and its repairs are written (the walk waits for them): the legs out of
- * sync that it covered from its start are in sync again.
+ * and its repairs are written (the walk waits for them): once flushed, the
+ * legs out of sync that it covered from its start are in sync again (a
+ * leg whose flush fails drops out of resync_mask).
  */
 static unsigned long quorum_scrub_resync(struct quorum_c *qc)
 {
 	unsigned long legs;
 	unsigned int i;
 
+	quorum_flush_legs(qc, READ_ONCE(qc->resync_mask));
 	spin_lock_irq(&qc->leg_lock);
 	legs = qc->resync_mask & qc->out_of_sync_mask;
 	for_each_set_bit(i, &legs, qc->nr_legs)

@@ -129,50 +129,124 @@ unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 }
 
 /*
- * Under leg_lock, before regions come back in sync: a flush that reads
- * their bits clear sees this too (quorum_flush_covered()).
+ * Under leg_lock, before regions of leg @i come back in sync: a flush that
+ * reads their bits clear sees this too (quorum_flush_covered()).
  */
-static void quorum_in_sync_event(struct quorum_c *qc)
+static void quorum_in_sync_event(struct quorum_c *qc, unsigned int i)
 {
 	WRITE_ONCE(qc->in_sync_events, qc->in_sync_events + 1);
+	WRITE_ONCE(qc->legs[i].in_sync_event, qc->in_sync_events);
 	smp_wmb();	/* pairs with smp_rmb() in quorum_flush_covered() */
+}
+
+/* The legs of @legs with regions back in sync since in_sync_events @events. */
+static unsigned long quorum_in_sync_since(struct quorum_c *qc,
+					  unsigned long legs,
+					  unsigned long events)
+{
+	unsigned long since = 0;
+	unsigned int i;
+
+	for_each_set_bit(i, &legs, qc->nr_legs)
+		if ((long)(READ_ONCE(qc->legs[i].in_sync_event) - events) > 0)
+			since |= BIT(i);
+	return since;
+}
+
+/*
+ * Is every region out of sync on at most @allowed of the legs @legs?  A
+ * word of regions at a time: the legs' words are added up bit-sliced
+ * (QUORUM_MAX_LEGS fits 5 bits), and compared with @allowed.  Bits set
+ * meanwhile only make the answer stricter.
+ */
+static bool quorum_regions_covered(struct quorum_c *qc, unsigned long legs,
+				   unsigned int allowed)
+{
+	unsigned long words = BITS_TO_LONGS(qc->nr_regions), w;
+	unsigned long plane[5], carry, t, gt, eq;
+	unsigned int i, k;
+
+	for (w = 0; w < words; w++) {
+		memset(plane, 0, sizeof(plane));
+		for_each_set_bit(i, &legs, qc->nr_legs) {
+			/* data_race: see above */
+			carry = data_race(READ_ONCE(qc->legs[i].out_of_sync_regions[w]));
+			for (k = 0; k < ARRAY_SIZE(plane) && carry; k++) {
+				t = plane[k] & carry;
+				plane[k] ^= carry;
+				carry = t;
+			}
+		}
+		/* The regions where more than @allowed legs are out of sync. */
+		gt = 0;
+		eq = ~0UL;
+		for (k = ARRAY_SIZE(plane); k-- > 0;) {
+			if (allowed & BIT(k)) {
+				eq &= plane[k];
+			} else {
+				gt |= eq & plane[k];
+				eq &= ~plane[k];
+			}
+		}
+		if (w == words - 1)
+			gt &= BITMAP_LAST_WORD_MASK(qc->nr_regions);
+		if (gt)
+			return false;
+		if (!(w % 4096))
+			cond_resched();
+	}
+	return true;
 }
 
 /*
  * Did a flush reach, in every region, at least <threshold> legs that were
  * in sync there when it was sent?  @full are legs it reached that were in
  * sync everywhere, @partial those it reached that were out of sync in some
- * region; @events is in_sync_events when it was sent.  Regions only come
- * back in sync with in_sync_events moving: if it did not, the bitmaps now
- * hold at least what they held then.  May sleep: it walks the bitmaps.
+ * region; @events is in_sync_events when it was sent.  A leg none of whose
+ * regions came back in sync since then holds, in its bitmap now, at least
+ * what it held then; a leg some of whose did does not count.  May sleep:
+ * it reads the bitmaps.
  */
 bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
 			  unsigned long partial, unsigned long events)
 {
-	unsigned int need = qc->threshold - hweight_long(full), i, j, n;
-	unsigned long r;
+	unsigned int have = hweight_long(full), need;
+	unsigned long since;
+	bool covered;
 
-	for_each_set_bit(i, &partial, qc->nr_legs)
-		if (READ_ONCE(qc->legs[i].nr_out_of_sync) >= qc->nr_regions)
-			partial &= ~BIT(i);
-	if (hweight_long(partial) < need)
-		return false;
-	for_each_set_bit(i, &partial, qc->nr_legs) {
-		/* data_race: bits set meanwhile make the answer stricter. */
-		for_each_set_bit(r, qc->legs[i].out_of_sync_regions,
-				 qc->nr_regions) {
-			n = 0;
-			for_each_set_bit(j, &partial, qc->nr_legs)
-				/* data_race: as above */
-				if (!data_race(test_bit(r, qc->legs[j].out_of_sync_regions)))
-					n++;
-			if (n < need)
-				return false;
-			cond_resched();
-		}
+	if (have >= qc->threshold)
+		return true;
+	need = qc->threshold - have;
+	partial &= ~quorum_in_sync_since(qc, partial, events);
+	for (;;) {
+		if (hweight_long(partial) < need)
+			return false;
+		covered = quorum_regions_covered(qc, partial,
+						 hweight_long(partial) - need);
+		smp_rmb();	/* pairs with smp_wmb() in quorum_in_sync_event() */
+		since = quorum_in_sync_since(qc, partial, events);
+		if (!since)
+			return covered;
+		partial &= ~since;
 	}
-	smp_rmb();	/* pairs with smp_wmb() in quorum_in_sync_event() */
-	return READ_ONCE(qc->in_sync_events) == events;
+}
+
+/*
+ * Before legs @legs are declared in sync: what they were copied, and what
+ * they held already, must be on stable storage, or a power cut would leave
+ * a leg said to be in sync with older data.  A leg whose flush fails is
+ * out of sync everywhere (its marks move: it is not declared).
+ */
+void quorum_flush_legs(struct quorum_c *qc, unsigned long legs)
+{
+	unsigned int i;
+	int r;
+
+	for_each_set_bit(i, &legs, qc->nr_legs) {
+		r = blkdev_issue_flush(qc->legs[i].dev->bdev);
+		if (r)
+			quorum_leg_error(qc, i, QUORUM_OP_FLUSH, r, 0, 0);
+	}
 }
 
 /* Under leg_lock: leg @i holds every region again. */
@@ -180,7 +254,7 @@ void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i)
 {
 	struct quorum_leg *leg = &qc->legs[i];
 
-	quorum_in_sync_event(qc);
+	quorum_in_sync_event(qc, i);
 	bitmap_zero(leg->out_of_sync_regions, qc->nr_regions);
 	leg->nr_out_of_sync = 0;
 	__clear_bit(i, &qc->out_of_sync_mask);
@@ -297,8 +371,8 @@ static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
 
 /*
  * Every chunk of the region was read, and its repairs are written (the
- * walk waits for them): it is in sync on the legs that missed no write
- * meanwhile.  Returns the legs now in sync everywhere.
+ * walk waits for them) and flushed: it is in sync on the legs that missed
+ * no write meanwhile.  Returns the legs now in sync everywhere.
  */
 static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 					       struct quorum_resync *rs)
@@ -306,15 +380,17 @@ static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 	unsigned long in_sync = 0;
 	unsigned int i;
 
+	quorum_flush_legs(qc, rs->leg_mask);
 	spin_lock_irq(&qc->leg_lock);
-	quorum_in_sync_event(qc);
 	for_each_set_bit(i, &rs->leg_mask, qc->nr_legs) {
 		struct quorum_leg *leg = &qc->legs[i];
 
 		if (rs->incomplete || leg->marks != rs->marks[i] ||
 		    test_bit(i, &qc->failed_mask) ||
-		    !__test_and_clear_bit(rs->region, leg->out_of_sync_regions))
+		    !test_bit(rs->region, leg->out_of_sync_regions))
 			continue;
+		quorum_in_sync_event(qc, i);
+		__clear_bit(rs->region, leg->out_of_sync_regions);
 		rs->copied++;
 		if (!--leg->nr_out_of_sync) {
 			__clear_bit(i, &qc->out_of_sync_mask);

@@ -327,14 +327,17 @@ static void quorum_write_refused_work(struct work_struct *work)
 	sector_t sectors = io->iter.bi_size >> SECTOR_SHIFT;
 	bool discard = bio_op(io->bio) == REQ_OP_DISCARD;
 	const char *op = discard ? "discard" : "write-zeroes";
-	unsigned long refused = 0, done = 0, missed, in_sync;
+	unsigned long refused = io->refused_mask, done = 0, missed, in_sync;
+	unsigned long out_of_sync = quorum_out_of_sync_range(qc, sector, sectors);
 	blk_status_t status = BLK_STS_OK;
+	int errors[QUORUM_MAX_LEGS] = { 0 };
 	unsigned int i;
 
 	for_each_set_bit(i, &io->leg_mask, qc->nr_legs) {
-		if (quorum_unsupported(io, i))
-			refused |= BIT(i);
-		else if (io->status[i] == BLK_STS_OK)
+		if (refused & BIT(i))
+			continue;
+		errors[i] = blk_status_to_errno(io->status[i]);
+		if (!errors[i])
 			done |= BIT(i);
 	}
 	i = __ffs(refused);
@@ -349,12 +352,20 @@ static void quorum_write_refused_work(struct work_struct *work)
 		WRITE_ONCE(limits->max_write_zeroes_sectors, 0);
 	}
 
+	/* Success needs <threshold> legs that did it and hold the range. */
 	missed = refused;
-	if (hweight_long(done) < qc->threshold) {
+	if (hweight_long(done & ~out_of_sync) < qc->threshold) {
 		status = BLK_STS_NOTSUPP;
-		in_sync = quorum_alive_mask(qc) & ~done &
-			  ~quorum_out_of_sync_range(qc, sector, sectors);
+		in_sync = quorum_alive_mask(qc) & ~done & ~out_of_sync;
 		missed = hweight_long(in_sync) >= qc->threshold ? done : 0;
+	}
+	/* Not for want of support alone: the error most legs returned. */
+	if (status && hweight_long(done | refused) < qc->threshold) {
+		int error = quorum_common_error(errors, qc->nr_legs) ?: -EIO;
+
+		status = errno_to_blk_status(error);
+		quorum_report_failure(qc, quorum_io_op(io), hweight_long(done),
+				      io->iter.bi_sector, sectors);
 	}
 	for_each_set_bit(i, &missed, qc->nr_legs)
 		quorum_mark_out_of_sync(qc, i, sector, sectors,
@@ -422,6 +433,7 @@ static void quorum_write_done(struct quorum_io *io)
 
 	quorum_collect_errors(io, errors, &succeeded, &refused);
 	if (unlikely(refused)) {
+		io->refused_mask = refused;
 		INIT_WORK(&io->work, quorum_write_refused_work);
 		queue_work(qc->wq, &io->work);
 		return;
@@ -593,8 +605,17 @@ static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 		quorum_mark_missed(qc, missed,
 				   dm_target_offset(qc->ti, io->iter.bi_sector),
 				   io->iter.bi_size >> SECTOR_SHIFT);
-	io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
-	io->in_sync_events = READ_ONCE(qc->in_sync_events);
+	if (quorum_is_flush(io)) {
+		unsigned long flags;
+
+		/* What quorum_flush_covered() compares with, at one time. */
+		spin_lock_irqsave(&qc->leg_lock, flags);
+		io->out_of_sync_mask = qc->out_of_sync_mask;
+		io->in_sync_events = qc->in_sync_events;
+		spin_unlock_irqrestore(&qc->leg_lock, flags);
+	} else {
+		io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
+	}
 	io->leg_mask = alive;
 	atomic_set(&io->pending, hweight_long(alive));
 	quorum_alloc_all(qc, quorum_alloc_write, &w);

@@ -185,6 +185,14 @@ static void quorum_repair_endio(struct bio *bio)
 	unsigned long flags;
 
 	if (rep->skipped) {
+		/* It missed the repair, as a failed leg misses writes. */
+		quorum_mark_out_of_sync(qc, rep->leg,
+					dm_target_offset(qc->ti, rep->range.start),
+					sectors, "it missed a repair");
+		DMERR_LIMIT("%s: leg %s not repaired at sectors %llu+%llu: it failed",
+			    dm_device_name(qc->md), qc->legs[rep->leg].dev->name,
+			    (unsigned long long)rep->range.start,
+			    (unsigned long long)sectors);
 		if (rep->scrub)
 			atomic64_add(rep->blocks, &qc->scrub->skipped);
 	} else if (error) {
@@ -234,12 +242,6 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 	struct quorum_c *qc = io->qc;
 	unsigned int nr_pages = DIV_ROUND_UP(len, PAGE_SIZE), left = len, i;
 	gfp_t gfp = GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN;
-	/*
-	 * A walk declares legs in sync once its repairs are written: they
-	 * must be durable by then, or a power cut would leave a leg said to
-	 * be in sync with old data.
-	 */
-	blk_opf_t opf = io->flags & QUORUM_IO_BACKGROUND ? REQ_FUA : 0;
 	struct quorum_copy data;
 	struct quorum_repair *rep;
 
@@ -257,7 +259,7 @@ static struct quorum_repair *quorum_prepare_repair(struct quorum_io *io,
 
 	/* Without waiting: a vote must never wait for a bio. */
 	rep->bio = bio_alloc_bioset(qc->legs[leg].dev->bdev, nr_pages,
-				    REQ_OP_WRITE | opf, GFP_NOWAIT | __GFP_NOWARN,
+				    REQ_OP_WRITE, GFP_NOWAIT | __GFP_NOWARN,
 				    &qc->background_bs);
 	if (!rep->bio)
 		goto no_memory;

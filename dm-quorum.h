@@ -117,6 +117,8 @@ struct quorum_leg {
 	unsigned long *out_of_sync_regions;
 	unsigned long nr_out_of_sync;	/* regions set in it */
 	unsigned int marks;		/* bumped whenever a region is marked */
+	/* in_sync_events, when a region of it last came back in sync */
+	unsigned long in_sync_event;
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -243,6 +245,7 @@ struct quorum_io {
 	 */
 	unsigned long out_of_sync_mask;
 	unsigned long in_sync_events;	/* flushes: qc's, when it was sent */
+	unsigned long refused_mask;	/* legs that turned it down */
 	unsigned long fifo_failed_mask;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
 	unsigned int direct;		/* the leg reading into the bio's pages */
@@ -402,6 +405,7 @@ void quorum_resync_dtr(struct quorum_c *qc);
 void quorum_resync_start(struct quorum_c *qc);
 bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
 			  unsigned long partial, unsigned long events);
+void quorum_flush_legs(struct quorum_c *qc, unsigned long legs);
 int quorum_resync_message(struct quorum_c *qc);
 void quorum_resync_pause(struct quorum_c *qc);
 void quorum_resync_resume(struct quorum_c *qc);
