@@ -129,31 +129,6 @@ unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 }
 
 /*
- * Under leg_lock, before regions of leg @i come back in sync: a flush that
- * reads their bits clear sees this too (quorum_flush_covered()).
- */
-static void quorum_in_sync_event(struct quorum_c *qc, unsigned int i)
-{
-	WRITE_ONCE(qc->in_sync_events, qc->in_sync_events + 1);
-	WRITE_ONCE(qc->legs[i].in_sync_event, qc->in_sync_events);
-	smp_wmb();	/* pairs with smp_rmb() in quorum_flush_covered() */
-}
-
-/* The legs of @legs with regions back in sync since in_sync_events @events. */
-static unsigned long quorum_in_sync_since(struct quorum_c *qc,
-					  unsigned long legs,
-					  unsigned long events)
-{
-	unsigned long since = 0;
-	unsigned int i;
-
-	for_each_set_bit(i, &legs, qc->nr_legs)
-		if ((long)(READ_ONCE(qc->legs[i].in_sync_event) - events) > 0)
-			since |= BIT(i);
-	return since;
-}
-
-/*
  * Is every region out of sync on at most @allowed of the legs @legs?  A
  * word of regions at a time: the legs' words are added up bit-sliced
  * (QUORUM_MAX_LEGS fits 5 bits), and compared with @allowed.  Bits set
@@ -166,10 +141,11 @@ static bool quorum_regions_covered(struct quorum_c *qc, unsigned long legs,
 	unsigned long plane[5], carry, t, gt, eq;
 	unsigned int i, k;
 
+	BUILD_BUG_ON(QUORUM_MAX_LEGS >= 1 << ARRAY_SIZE(plane));
 	for (w = 0; w < words; w++) {
 		memset(plane, 0, sizeof(plane));
 		for_each_set_bit(i, &legs, qc->nr_legs) {
-			/* data_race: see above */
+			/* data_race: bits set meanwhile make it stricter */
 			carry = data_race(READ_ONCE(qc->legs[i].out_of_sync_regions[w]));
 			for (k = 0; k < ARRAY_SIZE(plane) && carry; k++) {
 				t = plane[k] & carry;
@@ -199,36 +175,27 @@ static bool quorum_regions_covered(struct quorum_c *qc, unsigned long legs,
 }
 
 /*
- * Did a flush reach, in every region, at least <threshold> legs that were
- * in sync there when it was sent?  @full are legs it reached that were in
- * sync everywhere, @partial those it reached that were out of sync in some
- * region; @events is in_sync_events when it was sent.  A leg none of whose
- * regions came back in sync since then holds, in its bitmap now, at least
- * what it held then; a leg some of whose did does not count.  May sleep:
- * it reads the bitmaps.
+ * Did a flush reach, in every region, at least <threshold> legs in sync
+ * there?  @full are legs it reached that were in sync everywhere, @partial
+ * those it reached that were out of sync in some region when it was sent
+ * or now.  The bitmaps as they are now will do: a region comes back in
+ * sync only after a flush of the leg that completed after its copy (see
+ * quorum_flush_legs()), and a write the leg missed meanwhile keeps it out
+ * of sync; so a leg in sync in a region now holds, on stable storage or
+ * under this flush, every write acknowledged before the flush was sent.
+ * Bits set meanwhile only make the answer stricter.  May sleep.
  */
 bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
-			  unsigned long partial, unsigned long events)
+			  unsigned long partial)
 {
 	unsigned int have = hweight_long(full), need;
-	unsigned long since;
-	bool covered;
 
 	if (have >= qc->threshold)
 		return true;
 	need = qc->threshold - have;
-	partial &= ~quorum_in_sync_since(qc, partial, events);
-	for (;;) {
-		if (hweight_long(partial) < need)
-			return false;
-		covered = quorum_regions_covered(qc, partial,
-						 hweight_long(partial) - need);
-		smp_rmb();	/* pairs with smp_wmb() in quorum_in_sync_event() */
-		since = quorum_in_sync_since(qc, partial, events);
-		if (!since)
-			return covered;
-		partial &= ~since;
-	}
+	if (hweight_long(partial) < need)
+		return false;
+	return quorum_regions_covered(qc, partial, hweight_long(partial) - need);
 }
 
 /*
@@ -243,6 +210,9 @@ void quorum_flush_legs(struct quorum_c *qc, unsigned long legs)
 	int r;
 
 	for_each_set_bit(i, &legs, qc->nr_legs) {
+		/* A failed leg gets no I/O, and is not declared anyway. */
+		if (test_bit(i, &qc->failed_mask))
+			continue;
 		r = blkdev_issue_flush(qc->legs[i].dev->bdev);
 		if (r)
 			quorum_leg_error(qc, i, QUORUM_OP_FLUSH, r, 0, 0);
@@ -254,7 +224,6 @@ void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i)
 {
 	struct quorum_leg *leg = &qc->legs[i];
 
-	quorum_in_sync_event(qc, i);
 	bitmap_zero(leg->out_of_sync_regions, qc->nr_regions);
 	leg->nr_out_of_sync = 0;
 	__clear_bit(i, &qc->out_of_sync_mask);
@@ -374,22 +343,38 @@ static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
  * walk waits for them) and flushed: it is in sync on the legs that missed
  * no write meanwhile.  Returns the legs now in sync everywhere.
  */
+/* Under leg_lock: may leg @i be declared in sync in the region? */
+static bool quorum_resync_copied(struct quorum_c *qc,
+				 struct quorum_resync *rs, unsigned int i)
+{
+	struct quorum_leg *leg = &qc->legs[i];
+
+	return !rs->incomplete && leg->marks == rs->marks[i] &&
+	       !test_bit(i, &qc->failed_mask) &&
+	       test_bit(rs->region, leg->out_of_sync_regions);
+}
+
 static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 					       struct quorum_resync *rs)
 {
-	unsigned long in_sync = 0;
+	unsigned long copied = 0, in_sync = 0;
 	unsigned int i;
 
-	quorum_flush_legs(qc, rs->leg_mask);
 	spin_lock_irq(&qc->leg_lock);
-	for_each_set_bit(i, &rs->leg_mask, qc->nr_legs) {
+	for_each_set_bit(i, &rs->leg_mask, qc->nr_legs)
+		if (quorum_resync_copied(qc, rs, i))
+			copied |= BIT(i);
+	spin_unlock_irq(&qc->leg_lock);
+	if (!copied)
+		return 0;
+	/* A write missed meanwhile moves the marks: checked again after. */
+	quorum_flush_legs(qc, copied);
+	spin_lock_irq(&qc->leg_lock);
+	for_each_set_bit(i, &copied, qc->nr_legs) {
 		struct quorum_leg *leg = &qc->legs[i];
 
-		if (rs->incomplete || leg->marks != rs->marks[i] ||
-		    test_bit(i, &qc->failed_mask) ||
-		    !test_bit(rs->region, leg->out_of_sync_regions))
+		if (!quorum_resync_copied(qc, rs, i))
 			continue;
-		quorum_in_sync_event(qc, i);
 		__clear_bit(rs->region, leg->out_of_sync_regions);
 		rs->copied++;
 		if (!--leg->nr_out_of_sync) {

@@ -398,9 +398,9 @@ static void quorum_write_end(struct quorum_io *io, const int *errors,
 
 /*
  * A flush that too few legs in sync everywhere completed: it still
- * succeeds if, region by region, <threshold> legs in sync there when it
- * was sent completed it (legs out of sync in different regions).  Where
- * it may sleep: it walks the bitmaps.
+ * succeeds if, region by region, <threshold> legs in sync there completed
+ * it (legs out of sync in different regions).  Where it may sleep: it
+ * reads the bitmaps.
  */
 static void quorum_flush_regions_work(struct work_struct *work)
 {
@@ -419,8 +419,7 @@ static void quorum_flush_regions_work(struct work_struct *work)
 			succeeded |= BIT(i);
 	}
 	partial = succeeded & (io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
-	if (!quorum_flush_covered(qc, succeeded & ~partial, partial,
-				  io->in_sync_events))
+	if (!quorum_flush_covered(qc, succeeded & ~partial, partial))
 		succeeded &= ~partial;
 	quorum_write_end(io, errors, succeeded);
 }
@@ -605,17 +604,7 @@ static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 		quorum_mark_missed(qc, missed,
 				   dm_target_offset(qc->ti, io->iter.bi_sector),
 				   io->iter.bi_size >> SECTOR_SHIFT);
-	if (quorum_is_flush(io)) {
-		unsigned long flags;
-
-		/* What quorum_flush_covered() compares with, at one time. */
-		spin_lock_irqsave(&qc->leg_lock, flags);
-		io->out_of_sync_mask = qc->out_of_sync_mask;
-		io->in_sync_events = qc->in_sync_events;
-		spin_unlock_irqrestore(&qc->leg_lock, flags);
-	} else {
-		io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
-	}
+	io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
 	io->leg_mask = alive;
 	atomic_set(&io->pending, hweight_long(alive));
 	quorum_alloc_all(qc, quorum_alloc_write, &w);

@@ -117,8 +117,6 @@ struct quorum_leg {
 	unsigned long *out_of_sync_regions;
 	unsigned long nr_out_of_sync;	/* regions set in it */
 	unsigned int marks;		/* bumped whenever a region is marked */
-	/* in_sync_events, when a region of it last came back in sync */
-	unsigned long in_sync_event;
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -165,7 +163,6 @@ struct quorum_c {
 	spinlock_t leg_lock;		/* protects the legs' state changes */
 	unsigned long failed_mask;	/* failed legs: they get no I/O */
 	unsigned long out_of_sync_mask;	/* legs out of sync in some region */
-	unsigned long in_sync_events;	/* times regions came back in sync */
 	unsigned long resync_mask;	/* legs out of sync a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */
 
@@ -244,7 +241,6 @@ struct quorum_io {
 	 * flushes: the legs out of sync anywhere when it was sent.
 	 */
 	unsigned long out_of_sync_mask;
-	unsigned long in_sync_events;	/* flushes: qc's, when it was sent */
 	unsigned long refused_mask;	/* legs that turned it down */
 	unsigned long fifo_failed_mask;	/* fifo reads: legs that failed it */
 	atomic_t pending;		/* legs still in flight */
@@ -404,7 +400,7 @@ int quorum_resync_ctr(struct quorum_c *qc);
 void quorum_resync_dtr(struct quorum_c *qc);
 void quorum_resync_start(struct quorum_c *qc);
 bool quorum_flush_covered(struct quorum_c *qc, unsigned long full,
-			  unsigned long partial, unsigned long events);
+			  unsigned long partial);
 void quorum_flush_legs(struct quorum_c *qc, unsigned long legs);
 int quorum_resync_message(struct quorum_c *qc);
 void quorum_resync_pause(struct quorum_c *qc);
