@@ -118,14 +118,25 @@ static bool quorum_ranges_conflict(const struct quorum_range *a,
 	       a->start < b->end && b->start < a->end;
 }
 
-/* Is @r held back by I/O in flight or by deferred I/O queued before @r? */
-static bool quorum_range_busy(struct quorum_c *qc, const struct quorum_range *r)
+/* Does @r conflict with I/O in flight? */
+static bool quorum_range_active(struct quorum_c *qc,
+				const struct quorum_range *r)
 {
 	struct quorum_range *other;
 
 	list_for_each_entry(other, &qc->active, list)
 		if (quorum_ranges_conflict(r, other))
 			return true;
+	return false;
+}
+
+/* Is @r held back by I/O in flight or by deferred I/O queued before @r? */
+static bool quorum_range_busy(struct quorum_c *qc, const struct quorum_range *r)
+{
+	struct quorum_range *other;
+
+	if (quorum_range_active(qc, r))
+		return true;
 	list_for_each_entry(other, &qc->deferred, list) {
 		if (other == r)
 			break;
@@ -152,18 +163,6 @@ bool quorum_lock_range(struct quorum_c *qc, struct quorum_range *r)
 	list_add_tail(&r->list, free ? &qc->active : &qc->deferred);
 	spin_unlock_irqrestore(&qc->range_lock, flags);
 	return free;
-}
-
-/* Does @r conflict with I/O in flight? */
-static bool quorum_range_active(struct quorum_c *qc,
-				const struct quorum_range *r)
-{
-	struct quorum_range *other;
-
-	list_for_each_entry(other, &qc->active, list)
-		if (quorum_ranges_conflict(r, other))
-			return true;
-	return false;
 }
 
 /*
@@ -307,6 +306,28 @@ void quorum_collect_errors(struct quorum_io *io, int *errors,
 }
 
 /*
+ * The legs' results again, in a work item that finishes a write: @errors,
+ * and the legs that did it, leaving out those of @skip.  Nothing is counted
+ * or reported: quorum_collect_errors() did that.
+ */
+static unsigned long quorum_write_results(struct quorum_io *io, int *errors,
+					  unsigned long skip)
+{
+	unsigned long done = 0;
+	unsigned int i;
+
+	memset(errors, 0, sizeof(int) * QUORUM_MAX_LEGS);
+	for_each_set_bit(i, &io->leg_mask, io->qc->nr_legs) {
+		if (skip & BIT(i))
+			continue;
+		errors[i] = blk_status_to_errno(io->status[i]);
+		if (!errors[i])
+			done |= BIT(i);
+	}
+	return done;
+}
+
+/*
  * Legs turned down a discard or write-zeroes they advertised.  The device
  * stops advertising it, as dm core does for its targets (racy by design:
  * a table reload stacks the legs' limits again).  Where legs differ now,
@@ -327,19 +348,13 @@ static void quorum_write_refused_work(struct work_struct *work)
 	sector_t sectors = io->iter.bi_size >> SECTOR_SHIFT;
 	bool discard = bio_op(io->bio) == REQ_OP_DISCARD;
 	const char *op = discard ? "discard" : "write-zeroes";
-	unsigned long refused = io->refused_mask, done = 0, missed, in_sync;
+	unsigned long refused = io->refused_mask, done, missed, in_sync;
 	unsigned long out_of_sync = quorum_out_of_sync_range(qc, sector, sectors);
 	blk_status_t status = BLK_STS_OK;
-	int errors[QUORUM_MAX_LEGS] = { 0 };
+	int errors[QUORUM_MAX_LEGS];
 	unsigned int i;
 
-	for_each_set_bit(i, &io->leg_mask, qc->nr_legs) {
-		if (refused & BIT(i))
-			continue;
-		errors[i] = blk_status_to_errno(io->status[i]);
-		if (!errors[i])
-			done |= BIT(i);
-	}
+	done = quorum_write_results(io, errors, refused);
 	i = __ffs(refused);
 	if (discard ? READ_ONCE(limits->max_discard_sectors) :
 	    READ_ONCE(limits->max_write_zeroes_sectors))
@@ -406,18 +421,9 @@ static void quorum_flush_regions_work(struct work_struct *work)
 {
 	struct quorum_io *io = container_of(work, struct quorum_io, work);
 	struct quorum_c *qc = io->qc;
-	unsigned long succeeded = 0, partial;
 	int errors[QUORUM_MAX_LEGS];
-	unsigned int i;
+	unsigned long succeeded = quorum_write_results(io, errors, 0), partial;
 
-	for (i = 0; i < qc->nr_legs; i++) {
-		errors[i] = 0;
-		if (!(io->leg_mask & BIT(i)))
-			continue;
-		errors[i] = blk_status_to_errno(io->status[i]);
-		if (!errors[i])
-			succeeded |= BIT(i);
-	}
 	partial = succeeded & (io->out_of_sync_mask | quorum_out_of_sync_mask(qc));
 	if (!quorum_flush_covered(qc, succeeded & ~partial, partial))
 		succeeded &= ~partial;
