@@ -8,7 +8,8 @@
 #   make check              install what is needed, run every check and test
 #   make demo               show the main job in a VM
 #   make unit               user-space unit tests (ASan, UBSan)
-#   make fuzz               fuzz the table parser (FUZZ_SECONDS, default 30)
+#   make fuzz               fuzz the table parser and the metadata's decisions
+#                           (FUZZ_SECONDS each, default 30)
 #   make lint               checkpatch, sparse and W=1 builds, shellcheck
 #   make man                build/dm-quorum.7 from docs/dm-quorum.rst
 #   make dkms-install       install with DKMS for every kernel (root)
@@ -74,19 +75,31 @@ unit:
 		dm-quorum-elect.c
 	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-table unit/test-table.c \
 		dm-quorum-table.c
+	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-super unit/test-super.c \
+		dm-quorum-super.c
 	$(CC) $(UNIT_CFLAGS) -fsyntax-only unit/compare-speed.c
 	$(BUILD)/unit/test-elect
 	$(BUILD)/unit/test-table unit/regressions
+	$(BUILD)/unit/test-super
 
-# A crash leaves crash-* in $(BUILD)/fuzz: copy it to unit/regressions.
+# A crash leaves crash-* in $(BUILD)/fuzz: copy one of fuzz-table to
+# unit/regressions, make one of fuzz-super a case of unit/test-super.c.
 fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-super
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 		-o $(BUILD)/fuzz/fuzz-table unit/fuzz-table.c dm-quorum-table.c
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-o $(BUILD)/fuzz/fuzz-super unit/fuzz-super.c dm-quorum-super.c
 	cd $(BUILD)/fuzz && ./fuzz-table -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -print_final_stats=1 corpus ../../unit/corpus \
 		2>fuzz.log || { tail -40 fuzz.log; exit 1; }
 	@grep -E '^(Done|stat::number_of_executed_units)' $(BUILD)/fuzz/fuzz.log
+	cd $(BUILD)/fuzz && ./fuzz-super -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -print_final_stats=1 corpus-super \
+		../../unit/corpus-super 2>fuzz-super.log || \
+		{ tail -40 fuzz-super.log; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units)' \
+		$(BUILD)/fuzz/fuzz-super.log
 
 lint:
 	SHELL_SCRIPTS="$(SHELL_SCRIPTS)" scripts/lint

@@ -81,6 +81,36 @@ bool quorum_elect_majority(unsigned int nr, unsigned int voter_mask,
 	return false;
 }
 
+void quorum_elect_pick(unsigned int nr, unsigned int voter_mask,
+		       quorum_same_fn same, void *ctx,
+		       struct quorum_election *res)
+{
+	unsigned int left = voter_mask, i, j;
+
+	res->votes = 0;
+	res->winner_mask = 0;
+	/* Groups come by their lowest voter: the first of a tie stays. */
+	for (i = 0; i < nr; i++) {
+		unsigned int group = 1u << i, votes = 1;
+
+		if (!(left & group))
+			continue;
+		for (j = i + 1; j < nr; j++) {
+			unsigned int bit = 1u << j;
+
+			if ((left & bit) && same(ctx, i, j)) {
+				group |= bit;
+				votes++;
+			}
+		}
+		left &= ~group;
+		if (votes > res->votes) {
+			res->votes = votes;
+			res->winner_mask = group;
+		}
+	}
+}
+
 int quorum_common_error(const int *errors, unsigned int nr)
 {
 	unsigned int i, j, count, best_count = 0;

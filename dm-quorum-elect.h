@@ -71,6 +71,18 @@ bool quorum_elect_majority(unsigned int nr, unsigned int voter_mask,
 			   struct quorum_election *res);
 
 /*
+ * quorum_elect_pick - pick a version when no election can decide
+ * @nr, @voter_mask, @same, @ctx, @res: as for quorum_elect()
+ *
+ * The largest group wins whatever its size; on a tie, the group of the
+ * lowest voter.  For crash regions only, where the legs in sync may hold
+ * different versions of a write that was never acknowledged.
+ */
+void quorum_elect_pick(unsigned int nr, unsigned int voter_mask,
+		       quorum_same_fn same, void *ctx,
+		       struct quorum_election *res);
+
+/*
  * quorum_common_error - the error most legs returned
  * @errors: one errno per leg, 0 for a leg that succeeded
  * @nr: number of legs

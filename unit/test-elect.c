@@ -5,6 +5,7 @@
  * the byte comparisons of the fast path against memcmp().
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../dm-quorum-elect.h"
@@ -256,9 +257,75 @@ static void compare_cases(void)
 	}
 }
 
+static unsigned int pick(const int *v, unsigned int nr, unsigned int voters,
+			 unsigned int *votes)
+{
+	struct quorum_election res;
+
+	quorum_elect_pick(nr, voters, same_version, (void *)v, &res);
+	*votes = res.votes;
+	return res.winner_mask;
+}
+
+/* The crash regions' rule: the largest group, else the lowest voter's. */
+static void pick_cases(void)
+{
+	unsigned int votes, nr, voters, i, j, best, mask, n;
+	int v[QUORUM_MAX_LEGS];
+
+	{	/* a 1:1 split: the first leg's */
+		int t[2] = { 4, 7 };
+
+		CHECK(pick(t, 2, 3, &votes) == 1 && votes == 1);
+		CHECK(pick(t, 2, 2, &votes) == 2 && votes == 1);
+	}
+	{	/* a 2:2 split: the group of leg 0 */
+		int t[4] = { 1, 2, 2, 1 };
+
+		CHECK(pick(t, 4, 15, &votes) == 9 && votes == 2);
+		/* leg 0 not voting: the group of leg 1 */
+		CHECK(pick(t, 4, 14, &votes) == 6 && votes == 2);
+	}
+	{	/* the largest group, even below any threshold */
+		int t[5] = { 1, 2, 3, 3, 4 };
+
+		CHECK(pick(t, 5, 31, &votes) == 12 && votes == 2);
+	}
+	CHECK(pick(v, 3, 0, &votes) == 0 && votes == 0);
+
+	/* Random cases against a brute force. */
+	srand(4);
+	for (n = 0; n < 20000; n++) {
+		nr = 2 + rand() % (QUORUM_MAX_LEGS - 1);
+		voters = rand() & ((1u << nr) - 1);
+		for (i = 0; i < nr; i++)
+			v[i] = rand() % 3;
+		best = 0;
+		mask = 0;
+		for (i = 0; i < nr; i++) {
+			unsigned int group = 0, count = 0;
+
+			if (!(voters & (1u << i)))
+				continue;
+			for (j = 0; j < nr; j++)
+				if (voters & (1u << j) && v[j] == v[i]) {
+					group |= 1u << j;
+					count++;
+				}
+			/* The first (lowest) voter of a tie wins. */
+			if (count > best) {
+				best = count;
+				mask = group;
+			}
+		}
+		CHECK(pick(v, nr, voters, &votes) == mask && votes == best);
+	}
+}
+
 int main(void)
 {
 	fixed_cases();
+	pick_cases();
 	error_cases();
 	majority_cases();
 	random_cases();
