@@ -81,6 +81,8 @@ void quorum_mark_out_of_sync(struct quorum_c *qc, unsigned int i,
 	spin_lock_irqsave(&qc->leg_lock, flags);
 	was_in_sync = __quorum_mark_regions(qc, i, sector, sectors);
 	spin_unlock_irqrestore(&qc->leg_lock, flags);
+	/* On disk soon (at once where a write waits for it). */
+	quorum_meta_kick(qc);
 	if (was_in_sync)
 		DMWARN("%s: leg %s is out of sync: %s",
 		       dm_device_name(qc->md), qc->legs[i].dev->name, why);
@@ -219,6 +221,28 @@ void quorum_flush_legs(struct quorum_c *qc, unsigned long legs)
 	}
 }
 
+/*
+ * Leg @i is out of sync in @regions too (as its metadata says, at
+ * activation); quietly: the caller says why.
+ */
+void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
+			 const unsigned long *regions)
+{
+	struct quorum_leg *leg = &qc->legs[i];
+
+	if (bitmap_empty(regions, qc->nr_regions))
+		return;
+	spin_lock_irq(&qc->leg_lock);
+	bitmap_or(leg->out_of_sync_regions, leg->out_of_sync_regions, regions,
+		  qc->nr_regions);
+	leg->nr_out_of_sync = bitmap_weight(leg->out_of_sync_regions,
+					    qc->nr_regions);
+	leg->marks++;
+	__clear_bit(i, &qc->resync_mask);
+	__set_bit(i, &qc->out_of_sync_mask);
+	spin_unlock_irq(&qc->leg_lock);
+}
+
 /* Under leg_lock: leg @i holds every region again. */
 void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i)
 {
@@ -297,11 +321,27 @@ struct quorum_resync {
 	bool again;			/* asked for while running */
 	unsigned long region;		/* the region being copied */
 	unsigned long leg_mask;		/* legs out of sync in it, alive */
+	bool crash;			/* a crash region: legs in sync may differ */
+	unsigned long all_marks;	/* every leg's marks, added, when it began */
 	unsigned int marks[QUORUM_MAX_LEGS];	/* theirs when it began */
 	bool incomplete;		/* a chunk of it was not copied whole */
 	unsigned long copied;		/* regions brought in sync, this pass */
 	unsigned long total;		/* and since the resync started */
 };
+
+/*
+ * Under leg_lock: every leg's marks, added up.  Unchanged, no leg missed a
+ * write (or a repair) and none failed meanwhile.
+ */
+static unsigned long quorum_all_marks(struct quorum_c *qc)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < qc->nr_legs; i++)
+		sum += qc->legs[i].marks;
+	return sum;
+}
 
 static sector_t quorum_region_start(struct quorum_c *qc, unsigned long r)
 {
@@ -315,9 +355,10 @@ static sector_t quorum_region_start(struct quorum_c *qc, unsigned long r)
 static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
 			       unsigned long from)
 {
-	unsigned long legs, next = qc->nr_regions;
+	unsigned long legs, next = quorum_meta_next_crash(qc, from);
 	unsigned int i;
 
+	rs->crash = next < qc->nr_regions;
 	spin_lock_irq(&qc->leg_lock);
 	legs = qc->out_of_sync_mask & ~qc->failed_mask;
 	for_each_set_bit(i, &legs, qc->nr_legs)
@@ -332,10 +373,12 @@ static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
 			rs->marks[i] = qc->legs[i].marks;
 		}
 	}
+	rs->all_marks = quorum_all_marks(qc);
 	spin_unlock_irq(&qc->leg_lock);
+	rs->crash = rs->crash && quorum_meta_next_crash(qc, next) == next;
 	rs->region = next;
 	rs->incomplete = false;
-	return rs->leg_mask;
+	return rs->leg_mask || rs->crash;
 }
 
 /*
@@ -389,8 +432,7 @@ static unsigned long quorum_resync_region_done(struct quorum_c *qc,
 /* Returns false if a resync was asked for meanwhile: then it goes on. */
 static bool quorum_resync_finish(struct quorum_c *qc, struct quorum_resync *rs)
 {
-	const char *result = quorum_out_of_sync_mask(qc) &
-			     ~READ_ONCE(qc->failed_mask) ? "incomplete" : "done";
+	const char *result = quorum_resync_needed(qc) ? "incomplete" : "done";
 	struct quorum_event ev = {
 		.action = QUORUM_ACTION_RESYNC_DONE,
 		.leg = -1,
@@ -420,7 +462,7 @@ static void quorum_resync_work(struct work_struct *work)
 	unsigned long in_sync, from;
 	sector_t end, len = 0;
 	unsigned int i;
-	bool again;
+	bool again, done;
 
 	spin_lock_irq(&walk->lock);
 	if (!rs->running || quorum_walk_busy(walk)) {
@@ -432,7 +474,7 @@ static void quorum_resync_work(struct work_struct *work)
 		rs->incomplete = true;
 	}
 	end = min(quorum_region_start(qc, rs->region + 1), qc->ti->len);
-	if (rs->leg_mask && walk->position < end) {
+	if ((rs->leg_mask || rs->crash) && walk->position < end) {
 		len = min_t(sector_t, end - walk->position,
 			    QUORUM_MAX_READ_SECTORS);
 		walk->in_flight = true;
@@ -445,7 +487,22 @@ static void quorum_resync_work(struct work_struct *work)
 
 	/* The region is copied (or there was none): the next one. */
 	from = 0;
-	if (rs->leg_mask) {
+	if (rs->crash && !rs->incomplete) {
+		/*
+		 * Its repairs durable, before the region leaves the bitmap;
+		 * and none failed, nor did a leg fail: else the next pass
+		 * takes the region again.
+		 */
+		quorum_flush_legs(qc, quorum_alive_mask(qc));
+		spin_lock_irq(&qc->leg_lock);
+		done = rs->all_marks == quorum_all_marks(qc);
+		spin_unlock_irq(&qc->leg_lock);
+		if (done) {
+			quorum_meta_crash_done(qc, rs->region);
+			rs->copied++;
+		}
+	}
+	if (rs->leg_mask || rs->crash) {
 		in_sync = quorum_resync_region_done(qc, rs);
 		for_each_set_bit(i, &in_sync, qc->nr_legs)
 			DMINFO("%s: leg %s is in sync again",
@@ -469,6 +526,13 @@ static void quorum_resync_work(struct work_struct *work)
 	mod_delayed_work(qc->wq, &walk->work, 0);
 }
 
+/* Are legs alive out of sync, or crash regions left? */
+bool quorum_resync_needed(struct quorum_c *qc)
+{
+	return quorum_out_of_sync_mask(qc) & ~READ_ONCE(qc->failed_mask) ||
+	       quorum_meta_next_crash(qc, 0) < qc->nr_regions;
+}
+
 /*
  * Resync the legs alive that are out of sync, if there are any and the
  * table may write them; if a resync runs, it looks again once done.  From
@@ -480,8 +544,7 @@ void quorum_resync_start(struct quorum_c *qc)
 	struct quorum_resync *rs = qc->resync;
 	bool start;
 
-	if (qc->read_only ||
-	    !(quorum_out_of_sync_mask(qc) & ~READ_ONCE(qc->failed_mask)))
+	if (qc->read_only || !quorum_resync_needed(qc))
 		return;
 	spin_lock_irq(&rs->walk.lock);
 	start = !rs->running;
@@ -544,7 +607,7 @@ void quorum_resync_status(struct quorum_c *qc, char *result,
 
 	spin_lock_irq(&rs->walk.lock);
 	running = rs->running;
-	region = rs->leg_mask ? rs->region : 0;
+	region = rs->leg_mask || rs->crash ? rs->region : 0;
 	spin_unlock_irq(&rs->walk.lock);
 	for (i = 0; i < qc->nr_legs; i++)
 		out_of_sync += quorum_out_of_sync_regions(qc, i);

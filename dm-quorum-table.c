@@ -14,6 +14,7 @@ const struct quorum_feature quorum_features[QUORUM_NR_FEATURES] = {
 	{ "out_of_sync", true },
 	{ "region_size", true },
 	{ "failed", true },
+	{ "metadata", false },
 };
 
 const char * const quorum_read_pattern_names[] = { "quorum", "fifo" };

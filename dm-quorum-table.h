@@ -33,7 +33,8 @@
 #define QUORUM_FEATURE_OUT_OF_SYNC		BIT(4)
 #define QUORUM_FEATURE_REGION_SIZE		BIT(5)
 #define QUORUM_FEATURE_FAILED			BIT(6)
-#define QUORUM_NR_FEATURES	7
+#define QUORUM_FEATURE_METADATA			BIT(7)
+#define QUORUM_NR_FEATURES	8
 
 struct quorum_feature {
 	const char *name;

@@ -75,6 +75,7 @@ static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
 	      dm_device_name(qc->md), qc->legs[i].dev->name, qc->error_limit,
 	      error);
 	quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED, "errors", error);
+	quorum_meta_kick(qc);
 }
 
 /* Count and report an I/O error of leg @i. */
@@ -386,8 +387,11 @@ static void quorum_write_refused_work(struct work_struct *work)
 		quorum_mark_out_of_sync(qc, i, sector, sectors,
 					status ? "it did what the others refused" :
 					"it refused what the others did");
-	if (missed)
+	if (missed) {
+		/* On disk before the bio completes. */
+		quorum_meta_persist(qc);
 		quorum_resync_start(qc);
+	}
 	quorum_unlock_range(qc, &io->range, NULL);
 	io->bio->bi_status = status;
 	bio_endio(io->bio);
@@ -430,13 +434,22 @@ static void quorum_flush_regions_work(struct work_struct *work)
 	quorum_write_end(io, errors, succeeded);
 }
 
-static void quorum_write_done(struct quorum_io *io)
+/*
+ * The write's legs' results, once what the legs that failed it missed is
+ * on disk (with metadata): from quorum_write_done(), or the metadata's
+ * work.  Nothing is counted or reported here.
+ */
+void quorum_write_finish(struct quorum_io *io)
 {
 	struct quorum_c *qc = io->qc;
 	int errors[QUORUM_MAX_LEGS];
-	unsigned long succeeded, refused, partial;
+	unsigned long succeeded, refused = 0, partial;
+	unsigned int i;
 
-	quorum_collect_errors(io, errors, &succeeded, &refused);
+	succeeded = quorum_write_results(io, errors, 0);
+	for_each_set_bit(i, &io->leg_mask, qc->nr_legs)
+		if (errors[i] && quorum_unsupported(io, i))
+			refused |= BIT(i);
 	if (unlikely(refused)) {
 		io->refused_mask = refused;
 		INIT_WORK(&io->work, quorum_write_refused_work);
@@ -460,6 +473,31 @@ static void quorum_write_done(struct quorum_io *io)
 		succeeded &= ~partial;
 	}
 	quorum_write_end(io, errors, succeeded);
+}
+
+/* A write whose metadata no leg could take: it fails. */
+void quorum_write_abort(struct quorum_io *io)
+{
+	struct quorum_c *qc = io->qc;
+
+	quorum_report_failure(qc, quorum_io_op(io), 0, io->iter.bi_sector,
+			      io->iter.bi_size >> SECTOR_SHIFT);
+	quorum_unlock_range(qc, &io->range, NULL);
+	io->bio->bi_status = BLK_STS_IOERR;
+	bio_endio(io->bio);
+}
+
+static void quorum_write_done(struct quorum_io *io)
+{
+	int errors[QUORUM_MAX_LEGS];
+	unsigned long succeeded, refused;
+
+	quorum_collect_errors(io, errors, &succeeded, &refused);
+	/* Legs that failed it are out of sync: on disk before it completes. */
+	if (unlikely(io->leg_mask & ~succeeded & ~refused) &&
+	    !quorum_meta_finish(io->qc, io))
+		return;
+	quorum_write_finish(io);
 }
 
 static void quorum_write_endio(struct bio *clone)
@@ -610,6 +648,9 @@ static void quorum_issue_write(struct quorum_c *qc, struct quorum_io *io,
 		quorum_mark_missed(qc, missed,
 				   dm_target_offset(qc->ti, io->iter.bi_sector),
 				   io->iter.bi_size >> SECTOR_SHIFT);
+	/* With metadata: its marks on disk first, or it waits for them. */
+	if (!quorum_meta_ready(qc, io, missed))
+		return;
 	io->out_of_sync_mask = quorum_out_of_sync_mask(qc);
 	io->leg_mask = alive;
 	atomic_set(&io->pending, hweight_long(alive));
@@ -644,10 +685,15 @@ void quorum_issue(struct quorum_io *io)
 	} else if (io->range.exclusive) {
 		quorum_issue_write(qc, io, alive);
 	} else if (io->flags & QUORUM_IO_FIFO) {
+		/* fifo reads are mapped to one leg: no pick. */
 		/* No private copies, but completion frees whatever is there. */
 		memset(io->buf, 0, sizeof(io->buf));
 		quorum_fifo_submit(qc, io);
 	} else {
+		io->flags &= ~QUORUM_IO_CRASH;
+		if (quorum_meta_crash_range(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
+					    io->iter.bi_size >> SECTOR_SHIFT))
+			io->flags |= QUORUM_IO_CRASH;
 		quorum_issue_read(qc, io, alive);
 	}
 }
@@ -686,12 +732,16 @@ static int quorum_map(struct dm_target *ti, struct bio *bio)
 				~quorum_out_of_sync_range(qc, leg_sector,
 							  bio_sectors(bio));
 
-			if (hweight_long(alive) >= qc->threshold && readable)
+			if (hweight_long(alive) < qc->threshold || !readable) {
+				flags |= QUORUM_IO_FIFO;	/* to fail it */
+			} else if (!quorum_meta_crash_range(qc, leg_sector,
+							    bio_sectors(bio))) {
 				return quorum_fifo_map(qc, io, bio, readable);
-			flags |= QUORUM_IO_FIFO;	/* to fail it */
-		} else if (bio_sectors(bio) > max) {
-			dm_accept_partial_bio(bio, max);
+			}
 		}
+		/* Voted (in a crash region, fifo reads too: the rule applies). */
+		if (!(flags & QUORUM_IO_FIFO) && bio_sectors(bio) > max)
+			dm_accept_partial_bio(bio, max);
 	}
 	quorum_start_io(qc, io, bio, flags);
 	return DM_MAPIO_SUBMITTED;
@@ -729,6 +779,15 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		      name, fail ? "fail_leg" : "reinstate_leg", arg,
 		      qc->nr_legs - 1);
 		return -EINVAL;
+	}
+	/*
+	 * With metadata, a suspended table has written its last word (a
+	 * table loaded meanwhile reads it): the change would be lost.
+	 */
+	if (qc->meta && dm_suspended(qc->ti)) {
+		DMERR("%s: %s %s refused: the device is suspended",
+		      name, fail ? "fail_leg" : "reinstate_leg", arg);
+		return -EBUSY;
 	}
 
 	spin_lock_irq(&qc->leg_lock);
@@ -768,6 +827,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		      fail ? "fail_leg" : "reinstate_leg",
 		      qc->legs[i].dev->name, fail ? "already failed" : "not failed");
 	} else if (fail) {
+		quorum_meta_kick(qc);
 		DMWARN("%s: leg %s failed by the operator; %u of %u legs alive",
 		       name, qc->legs[i].dev->name, alive - 1, qc->nr_legs);
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
@@ -782,6 +842,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 			       name, qc->legs[i].dev->name);
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_REINSTATED,
 					"operator", 0);
+		quorum_meta_kick(qc);
 		quorum_resync_start(qc);
 	}
 	return r;
@@ -889,6 +950,7 @@ static void quorum_dtr(struct dm_target *ti)
 
 	quorum_scrub_dtr(qc);
 	quorum_resync_dtr(qc);
+	quorum_meta_stop(qc);
 	if (qc->io_wq)
 		destroy_workqueue(qc->io_wq);
 	if (qc->wq)
@@ -896,6 +958,7 @@ static void quorum_dtr(struct dm_target *ti)
 	quorum_scrub_free(qc);
 	quorum_vote_dtr(qc);
 	quorum_sync_dtr(qc);
+	quorum_meta_dtr(qc);
 	quorum_pages_dtr(qc);
 	bioset_exit(&qc->background_bs);
 	bioset_exit(&qc->bs);
@@ -1012,7 +1075,14 @@ static int quorum_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate bio set";
 		goto bad;
 	}
+	/* The metadata gives the region size, or takes the table's. */
+	r = quorum_meta_ctr(qc, &table);
+	if (r)
+		goto bad;
 	r = quorum_sync_ctr(qc, &table);
+	if (r)
+		goto bad;
+	r = quorum_meta_alloc(qc);
 	if (r)
 		goto bad;
 	r = quorum_vote_ctr(qc);
@@ -1053,8 +1123,14 @@ static void quorum_presuspend(struct dm_target *ti)
 	quorum_resync_pause(ti->private);
 }
 
+static int quorum_preresume(struct dm_target *ti)
+{
+	return quorum_meta_preresume(ti->private);
+}
+
 static void quorum_resume(struct dm_target *ti)
 {
+	quorum_meta_resume(ti->private);
 	quorum_scrub_resume(ti->private);
 	quorum_resync_resume(ti->private);
 }
@@ -1070,6 +1146,7 @@ static void quorum_postsuspend(struct dm_target *ti)
 	quorum_wait_repairs(qc);
 	flush_workqueue(qc->io_wq);
 	flush_workqueue(qc->wq);
+	quorum_meta_postsuspend(qc);
 }
 
 /* A feature with a list of legs, as "out_of_sync 0,2". */
@@ -1117,6 +1194,7 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		       atomic_read(&qc->events_dropped));
 		quorum_scrub_status(qc, result, maxlen, &sz);
 		quorum_resync_status(qc, result, maxlen, &sz);
+		quorum_meta_status(qc, result, maxlen, &sz);
 		break;
 
 	case STATUSTYPE_TABLE:
@@ -1127,6 +1205,11 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		 */
 		out_of_sync = quorum_out_of_sync_mask(qc);
 		failed = READ_ONCE(qc->failed_mask);
+		/* With metadata, the legs' state is on the legs. */
+		if (qc->meta) {
+			out_of_sync = 0;
+			failed = 0;
+		}
 		features = qc->features &
 			   ~(QUORUM_FEATURE_OUT_OF_SYNC | QUORUM_FEATURE_FAILED);
 		features |= QUORUM_FEATURE_REGION_SIZE;
@@ -1157,6 +1240,8 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		if (failed)
 			quorum_status_legs(qc, " failed", failed, result,
 					   maxlen, &sz);
+		if (qc->meta)
+			DMEMIT(" metadata");
 		break;
 
 	case STATUSTYPE_IMA:
@@ -1168,7 +1253,8 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		       qc->features & QUORUM_FEATURE_REWRITE_CORRUPTED ? 'y' : 'n',
 		       quorum_read_pattern_names[qc->read_pattern],
 		       qc->error_limit, qc->scrub_rate);
-		DMEMIT(",region_size=%u;", 1u << qc->region_shift);
+		DMEMIT(",region_size=%u,metadata=%c;", 1u << qc->region_shift,
+		       qc->meta ? 'y' : 'n');
 		break;
 	}
 }
@@ -1200,6 +1286,7 @@ static struct target_type quorum_target = {
 	.end_io = quorum_end_io,
 	.message = quorum_message,
 	.presuspend = quorum_presuspend,
+	.preresume = quorum_preresume,
 	/* A suspend that fails after presuspend gets no resume. */
 	.presuspend_undo = quorum_resume,
 	.postsuspend = quorum_postsuspend,

@@ -452,6 +452,8 @@ static bool quorum_elect_block(struct quorum_io *io, struct quorum_vote_state *v
 	struct quorum_c *qc = io->qc;
 	struct quorum_block blk = { .vs = vs, .offset = offset, .len = len };
 	struct quorum_election res;
+	quorum_same_fn same = quorum_same_bytes;
+	void *ctx = &blk;
 	unsigned int i;
 
 	if (!quorum_elect_majority(qc->nr_legs, vs->voter_mask,
@@ -470,7 +472,15 @@ static bool quorum_elect_block(struct quorum_io *io, struct quorum_vote_state *v
 		}
 		quorum_elect(qc->nr_legs, vs->voter_mask, quorum_same_digest,
 			     vs, qc->threshold, &res);
+		same = quorum_same_digest;
+		ctx = vs;
 	}
+	/*
+	 * In a crash region, the legs in sync may hold different versions of
+	 * a write never acknowledged: one is picked, by a fixed rule.
+	 */
+	if (!res.winner_mask && io->flags & QUORUM_IO_CRASH)
+		quorum_elect_pick(qc->nr_legs, vs->voter_mask, same, ctx, &res);
 	ballot->winner_mask = res.winner_mask;
 	ballot->votes = res.votes;
 	return true;

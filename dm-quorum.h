@@ -10,11 +10,13 @@
  *   dm-quorum-vote.c    reads after their legs complete: comparison, vote,
  *                       repairs
  *   dm-quorum-sync.c    which legs hold the data: regions out of sync
+ *   dm-quorum-metadata.c  the metadata on the legs: superblocks, bitmaps
  *   dm-quorum-scrub.c   the background scrub
  *   dm-quorum-events.c  reports: log lines, uevents, rate limits
  *   dm-quorum-pages.c   the read pages' mempool and cache, and its shrinker
  *   dm-quorum-table.c   the table parser (no kernel state)
  *   dm-quorum-elect.c   the election of a block's winner (no kernel state)
+ *   dm-quorum-super.c   the metadata's format and checks (no kernel state)
  */
 #ifndef DM_QUORUM_H
 #define DM_QUORUM_H
@@ -211,6 +213,7 @@ struct quorum_c {
 
 	struct quorum_scrub *scrub;
 	struct quorum_resync *resync;
+	struct quorum_meta *meta;	/* NULL without the metadata feature */
 
 	struct quorum_leg legs[];
 };
@@ -225,6 +228,8 @@ struct quorum_c {
 #define QUORUM_IO_BACKGROUND	(QUORUM_IO_SCRUB | QUORUM_IO_RESYNC)
 /* A walk's chunk that was not read or repaired whole. */
 #define QUORUM_IO_INCOMPLETE	BIT(5)
+/* A read of a crash region: quorum_elect_pick() decides what no vote can. */
+#define QUORUM_IO_CRASH		BIT(6)
 
 /*
  * The state of one I/O while its legs complete: per-bio data for the
@@ -362,6 +367,8 @@ void quorum_init_io(struct quorum_c *qc, struct quorum_io *io,
 void quorum_issue(struct quorum_io *io);
 void quorum_start_io(struct quorum_c *qc, struct quorum_io *io,
 		     struct bio *bio, unsigned int flags);
+void quorum_write_finish(struct quorum_io *io);
+void quorum_write_abort(struct quorum_io *io);
 
 /* dm-quorum-read.c */
 void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
@@ -392,9 +399,12 @@ void quorum_mark_missed(struct quorum_c *qc, unsigned long mask,
 			sector_t sector, sector_t sectors);
 unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 				       sector_t sectors);
+void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
+			 const unsigned long *regions);
 void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i);
 unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i);
 int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table);
+bool quorum_resync_needed(struct quorum_c *qc);
 void quorum_sync_dtr(struct quorum_c *qc);
 int quorum_resync_ctr(struct quorum_c *qc);
 void quorum_resync_dtr(struct quorum_c *qc);
@@ -407,6 +417,26 @@ void quorum_resync_pause(struct quorum_c *qc);
 void quorum_resync_resume(struct quorum_c *qc);
 void quorum_resync_status(struct quorum_c *qc, char *result,
 			  unsigned int maxlen, unsigned int *szp);
+
+/* dm-quorum-metadata.c */
+int quorum_meta_ctr(struct quorum_c *qc, struct quorum_table *table);
+int quorum_meta_alloc(struct quorum_c *qc);
+void quorum_meta_stop(struct quorum_c *qc);
+void quorum_meta_dtr(struct quorum_c *qc);
+int quorum_meta_preresume(struct quorum_c *qc);
+void quorum_meta_resume(struct quorum_c *qc);
+void quorum_meta_postsuspend(struct quorum_c *qc);
+void quorum_meta_status(struct quorum_c *qc, char *result, unsigned int maxlen,
+			unsigned int *szp);
+bool quorum_meta_ready(struct quorum_c *qc, struct quorum_io *io,
+		       unsigned long missed);
+bool quorum_meta_finish(struct quorum_c *qc, struct quorum_io *io);
+void quorum_meta_persist(struct quorum_c *qc);
+void quorum_meta_kick(struct quorum_c *qc);
+bool quorum_meta_crash_range(struct quorum_c *qc, sector_t sector,
+			     sector_t sectors);
+unsigned long quorum_meta_next_crash(struct quorum_c *qc, unsigned long from);
+void quorum_meta_crash_done(struct quorum_c *qc, unsigned long region);
 
 /* dm-quorum-walk.c */
 int quorum_walk_init(struct quorum_c *qc, struct quorum_walk *walk,
