@@ -79,6 +79,9 @@ struct quorum_meta {
 	 */
 	unsigned long stale;
 	unsigned long super_legs;	/* those the last superblock reached */
+	unsigned long refresh_after;	/* jiffies: retry stale legs then */
+	unsigned long failed;		/* failed legs, as the update saw them */
+	unsigned long *snap_all;	/* scratch bitmap of regions */
 	u64 confirmed[QUORUM_MAX_LEGS];	/* the last superblock each took */
 	bool lost;			/* an update reached no leg */
 	unsigned long *clearing;	/* the bits a clearing pass takes out */
@@ -151,13 +154,20 @@ static void quorum_meta_failed(struct quorum_meta *meta, unsigned long failed,
 	unsigned int i;
 
 	meta->stale |= failed;
+	/* Not again before the next clearing pass. */
+	meta->refresh_after = jiffies + QUORUM_META_CLEAR_INTERVAL;
 	for_each_set_bit(i, &failed, qc->nr_legs) {
-		DMERR("%s: leg %s: %s failed",
-		      dm_device_name(qc->md), qc->legs[i].dev->name, what);
-		/* In the ctr (formatting), there is nothing to report to. */
-		if (qc->wq)
-			quorum_leg_error(qc, i, QUORUM_OP_WRITE, -EIO,
-					 qc->ti->begin, 0);
+		DMERR_LIMIT("%s: leg %s: %s failed",
+			    dm_device_name(qc->md), qc->legs[i].dev->name, what);
+		atomic_inc(&qc->legs[i].write_errors);
+		/*
+		 * Quietly (no kick of the update that is running): the
+		 * next superblock says it.  In the ctr there is no bitmap.
+		 */
+		if (qc->legs[i].out_of_sync_regions && meta->busy) {
+			bitmap_fill(meta->snap_all, qc->nr_regions);
+			quorum_mark_regions(qc, i, meta->snap_all);
+		}
 	}
 }
 
@@ -217,7 +227,8 @@ static unsigned long quorum_meta_write_page(struct quorum_meta *meta,
 	quorum_meta_bitmap_sectors(meta, b, page, sector);
 	bad = quorum_meta_io(meta, REQ_OP_WRITE | REQ_SYNC | flags, legs,
 			     sector, QUORUM_SUPER_SECTORS, meta->page);
-	if ((bad & legs) == legs)
+	/* Lost only when it was for every leg alive, and none took it. */
+	if (legs && legs == quorum_alive_mask(meta->qc) && (bad & legs) == legs)
 		meta->lost = true;
 	return bad;
 }
@@ -229,9 +240,12 @@ static unsigned long quorum_meta_write_page(struct quorum_meta *meta,
 static unsigned long quorum_meta_current(struct quorum_meta *meta)
 {
 	struct quorum_c *qc = meta->qc;
-	unsigned long failed = READ_ONCE(qc->failed_mask) & ~meta->stale;
+	unsigned long failed;
 	unsigned int i;
 
+	/* Read once: what the next superblock says is what was marked. */
+	meta->failed = READ_ONCE(qc->failed_mask);
+	failed = meta->failed & ~meta->stale;
 	/*
 	 * A leg that fails may have lost, at a power cut, any write it
 	 * acknowledged since its last flush: those are all in the
@@ -261,7 +275,7 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 	unsigned int i;
 
 	legs = quorum_meta_current(meta);
-	failed = READ_ONCE(qc->failed_mask);
+	failed = meta->failed;
 	for (i = 0; i < qc->nr_legs; i++)
 		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
 			oos |= BIT(i);
@@ -291,7 +305,7 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 				      meta->sb_buf[i]);
 	}
 	meta->super_legs = legs & ~bad;
-	if (!meta->super_legs)
+	if (!meta->super_legs && quorum_alive_mask(qc))
 		meta->lost = true;
 	for_each_set_bit(i, &meta->super_legs, qc->nr_legs)
 		meta->confirmed[i] = meta->sb.generation;
@@ -341,8 +355,11 @@ static bool quorum_meta_sync_oos(struct quorum_meta *meta)
 			bad |= quorum_meta_write_page(meta, quorum_alive_mask(qc),
 						      1 + i, page, REQ_FUA);
 			wrote = true;
-			if (meta->lost)
+			if (meta->lost) {
+				/* Not on disk: the next update tries again. */
+				meta->marks[i] = marks - 1;
 				continue;
+			}
 			spin_lock_irq(&meta->lock);
 			for (w = first; w < last; w++)
 				meta->oos[i][w] |= snap[w - first];
@@ -414,8 +431,11 @@ static void quorum_meta_refresh(struct quorum_meta *meta)
 {
 	unsigned long legs = quorum_alive_mask(meta->qc) & meta->stale;
 
-	if (legs)
-		quorum_meta_write_all(meta, legs);
+	if (!legs || time_before(jiffies, meta->refresh_after))
+		return;
+	/* What legs missed, on disk first: the bitmaps written are those. */
+	quorum_meta_sync_oos(meta);
+	quorum_meta_write_all(meta, legs);
 }
 
 /* The regions of a write. */
@@ -449,7 +469,8 @@ bool quorum_meta_ready(struct quorum_c *qc, struct quorum_io *io,
 	unsigned int i;
 	bool ready;
 
-	if (!meta)
+	/* A read-only table writes no metadata (nor legs, normally). */
+	if (!meta || qc->read_only)
 		return true;
 	spin_lock_irqsave(&meta->lock, flags);
 	/*
@@ -485,7 +506,7 @@ bool quorum_meta_finish(struct quorum_c *qc, struct quorum_io *io)
 	struct quorum_meta *meta = qc->meta;
 	unsigned long flags;
 
-	if (!meta)
+	if (!meta || qc->read_only)
 		return true;
 	spin_lock_irqsave(&meta->lock, flags);
 	list_add_tail(&io->dispatch, &meta->finishing);
@@ -559,6 +580,10 @@ static void quorum_meta_work(struct work_struct *work)
 	if (meta->suspended) {
 		mutex_unlock(&meta->update_lock);
 		WARN_ON_ONCE(!list_empty(&ios) || !list_empty(&done));
+		list_for_each_entry_safe(io, next, &ios, dispatch)
+			quorum_write_abort(io);
+		list_for_each_entry_safe(io, next, &done, dispatch)
+			quorum_write_abort(io);
 		return;
 	}
 
@@ -693,6 +718,7 @@ static void quorum_meta_clear_work(struct work_struct *work)
 						struct quorum_meta, clear_work);
 
 	mutex_lock(&meta->update_lock);
+	meta->lost = false;
 	if (!meta->suspended && !meta->clean) {
 		quorum_meta_refresh(meta);
 		quorum_meta_clear(meta, false);
@@ -772,6 +798,7 @@ static void quorum_meta_read_supers(struct quorum_meta *meta, u8 *slots,
 				continue;
 			DMERR("Leg %s: cannot read its superblock slot %u",
 			      qc->legs[i].dev->name, slot);
+			in->unreadable |= BIT(i);
 			/* Neither blank nor ours: damaged, if the other is. */
 			memset(buf + slot * QUORUM_SUPER_SIZE, 0xff,
 			       QUORUM_SUPER_SIZE);
@@ -991,9 +1018,13 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 		meta->marks[i] = qc->legs[i].marks;
 	}
 	meta->clean = !(meta->crash || !bitmap_empty(meta->dirty, qc->nr_regions));
-	/* The failed legs get no metadata: from the volume's last word. */
+	/*
+	 * What each leg took: its own superblock's generation if current,
+	 * else the volume's last word on it (the failed legs get no more).
+	 */
 	for (i = 0; i < qc->nr_legs; i++)
-		meta->confirmed[i] = meta->sb.legs[i].generation;
+		meta->confirmed[i] = stale & BIT(i) ? meta->sb.legs[i].generation :
+				     in->sb[i].generation;
 	meta->stale = READ_ONCE(qc->failed_mask);
 	meta->persisted_failed = meta->stale;
 	if (!qc->read_only)
@@ -1048,6 +1079,7 @@ void quorum_meta_postsuspend(struct quorum_c *qc)
 	cancel_delayed_work_sync(&meta->clear_work);
 	flush_work(&meta->work);
 	mutex_lock(&meta->update_lock);
+	meta->lost = false;
 	quorum_meta_refresh(meta);
 	quorum_meta_sync_oos(meta);
 	quorum_meta_clear(meta, true);
@@ -1174,9 +1206,10 @@ int quorum_meta_alloc(struct quorum_c *qc)
 	meta->dirty = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->written = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->busy = kvcalloc(words, sizeof(long), GFP_KERNEL);
+	meta->snap_all = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->crash_regions = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->snap = kcalloc(QUORUM_PAGE_WORDS, sizeof(long), GFP_KERNEL);
-	if (!meta->dirty || !meta->written || !meta->busy ||
+	if (!meta->dirty || !meta->written || !meta->busy || !meta->snap_all ||
 	    !meta->crash_regions || !meta->snap)
 		goto nomem;
 	for (i = 0; i < qc->nr_legs; i++) {
@@ -1205,6 +1238,7 @@ void quorum_meta_dtr(struct quorum_c *qc)
 	kfree(meta->snap);
 	kvfree(meta->crash_regions);
 	kvfree(meta->busy);
+	kvfree(meta->snap_all);
 	kvfree(meta->written);
 	kvfree(meta->dirty);
 	if (meta->io_client)
@@ -1222,6 +1256,31 @@ void quorum_meta_stop(struct quorum_c *qc)
 	}
 }
 
+/*
+ * Hold the metadata still while the legs' state changes (fail_leg,
+ * reinstate_leg): -EBUSY if the table is suspended, since it wrote its
+ * last word then (a table loaded meanwhile reads it).
+ */
+int quorum_meta_hold(struct quorum_c *qc)
+{
+	struct quorum_meta *meta = qc->meta;
+
+	if (!meta || qc->read_only)
+		return 0;
+	mutex_lock(&meta->update_lock);
+	if (meta->suspended) {
+		mutex_unlock(&meta->update_lock);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void quorum_meta_release(struct quorum_c *qc)
+{
+	if (qc->meta && !qc->read_only)
+		mutex_unlock(&qc->meta->update_lock);
+}
+
 /* The legs' state changed: the update work writes it. */
 void quorum_meta_kick(struct quorum_c *qc)
 {
@@ -1231,18 +1290,26 @@ void quorum_meta_kick(struct quorum_c *qc)
 
 /*
  * From process context: what legs missed is on disk when this returns
- * (the caller then acknowledges what they missed).
+ * true (the caller then acknowledges what they missed); false if no leg
+ * took it.
  */
-void quorum_meta_persist(struct quorum_c *qc)
+bool quorum_meta_persist(struct quorum_c *qc)
 {
 	struct quorum_meta *meta = qc->meta;
+	int round;
+	bool lost;
 
 	if (!meta || qc->read_only)
-		return;
+		return true;
 	mutex_lock(&meta->update_lock);
-	if (!meta->suspended &&
-	    (quorum_meta_sync_oos(meta) ||
-	     READ_ONCE(qc->failed_mask) != meta->persisted_failed))
+	meta->lost = false;
+	for (round = 0; !meta->suspended && round < 4; round++) {
+		if (!quorum_meta_sync_oos(meta) &&
+		    READ_ONCE(qc->failed_mask) == meta->persisted_failed)
+			break;
 		quorum_meta_write_super(meta, meta->clean, false, 0);
+	}
+	lost = meta->lost;
 	mutex_unlock(&meta->update_lock);
+	return !lost;
 }

@@ -370,6 +370,17 @@ static void refuse(struct quorum_assembly *out, const char *error, int leg)
 	out->bad_leg = leg;
 }
 
+/*
+ * Is leg @i's superblock damaged or unreadable (in a slot), and not named
+ * by the table as a leg to go on without?
+ */
+static bool quorum_damaged(const struct quorum_assemble_in *in, unsigned int i)
+{
+	return (in->state[i] == QUORUM_SUPER_CORRUPT ||
+		in->unreadable & (1u << i)) &&
+	       !((in->out_of_sync | in->failed) & (1u << i));
+}
+
 /* The legs with a valid superblock agree with @ref on what the volume is. */
 static bool quorum_assemble_check(const struct quorum_assemble_in *in,
 				  const struct quorum_super *ref,
@@ -502,13 +513,11 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 	 * the legs, or the table says to go on without those legs.
 	 */
 	for (i = 0, j = 0; i < in->nr_legs; i++)
-		if (in->state[i] == QUORUM_SUPER_CORRUPT &&
-		    !((in->out_of_sync | in->failed) & (1u << i)))
+		if (quorum_damaged(in, i))
 			j++;
 	if (j * 2 >= in->nr_legs) {
 		for (i = 0; i < in->nr_legs; i++)
-			if (in->state[i] == QUORUM_SUPER_CORRUPT &&
-			    !((in->out_of_sync | in->failed) & (1u << i)))
+			if (quorum_damaged(in, i))
 				break;
 		refuse(out, QUORUM_DAMAGED, i);
 		return;

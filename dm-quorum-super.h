@@ -151,6 +151,8 @@ struct quorum_assemble_in {
 	unsigned int out_of_sync;	/* legs the table names */
 	unsigned int failed;
 	u64 leg_sectors[QUORUM_MAX_LEGS];
+	/* Legs with a slot that could not be read: maybe the newest. */
+	unsigned int unreadable;
 	enum quorum_super_state state[QUORUM_MAX_LEGS];
 	struct quorum_super sb[QUORUM_MAX_LEGS];	/* when VALID */
 };

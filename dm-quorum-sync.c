@@ -322,7 +322,9 @@ struct quorum_resync {
 	unsigned long region;		/* the region being copied */
 	unsigned long leg_mask;		/* legs out of sync in it, alive */
 	bool crash;			/* a crash region: legs in sync may differ */
-	unsigned long all_marks;	/* every leg's marks, added, when it began */
+	/* When it began: the legs failed, and those out of sync in it. */
+	unsigned long crash_failed;
+	unsigned long crash_out_of_sync;
 	unsigned int marks[QUORUM_MAX_LEGS];	/* theirs when it began */
 	bool incomplete;		/* a chunk of it was not copied whole */
 	unsigned long copied;		/* regions brought in sync, this pass */
@@ -330,17 +332,19 @@ struct quorum_resync {
 };
 
 /*
- * Under leg_lock: every leg's marks, added up.  Unchanged, no leg missed a
- * write (or a repair) and none failed meanwhile.
+ * Under leg_lock: the legs out of sync in region @r.  A leg that missed a
+ * write or a repair there (they hold its range) is among them.
  */
-static unsigned long quorum_all_marks(struct quorum_c *qc)
+static unsigned long quorum_region_out_of_sync(struct quorum_c *qc,
+					       unsigned long r)
 {
-	unsigned long sum = 0;
+	unsigned long mask = 0;
 	unsigned int i;
 
 	for (i = 0; i < qc->nr_legs; i++)
-		sum += qc->legs[i].marks;
-	return sum;
+		if (test_bit(r, qc->legs[i].out_of_sync_regions))
+			mask |= BIT(i);
+	return mask;
 }
 
 static sector_t quorum_region_start(struct quorum_c *qc, unsigned long r)
@@ -373,7 +377,10 @@ static bool quorum_resync_next(struct quorum_c *qc, struct quorum_resync *rs,
 			rs->marks[i] = qc->legs[i].marks;
 		}
 	}
-	rs->all_marks = quorum_all_marks(qc);
+	if (next < qc->nr_regions) {
+		rs->crash_failed = qc->failed_mask;
+		rs->crash_out_of_sync = quorum_region_out_of_sync(qc, next);
+	}
 	spin_unlock_irq(&qc->leg_lock);
 	rs->crash = rs->crash && quorum_meta_next_crash(qc, next) == next;
 	rs->region = next;
@@ -490,12 +497,14 @@ static void quorum_resync_work(struct work_struct *work)
 	if (rs->crash && !rs->incomplete) {
 		/*
 		 * Its repairs durable, before the region leaves the bitmap;
-		 * and none failed, nor did a leg fail: else the next pass
-		 * takes the region again.
+		 * and none failed (no leg went out of sync there), nor did a
+		 * leg fail: else the next pass takes the region again.
 		 */
 		quorum_flush_legs(qc, quorum_alive_mask(qc));
 		spin_lock_irq(&qc->leg_lock);
-		done = rs->all_marks == quorum_all_marks(qc);
+		done = rs->crash_failed == qc->failed_mask &&
+		       !(quorum_region_out_of_sync(qc, rs->region) &
+			 ~rs->crash_out_of_sync);
 		spin_unlock_irq(&qc->leg_lock);
 		if (done) {
 			quorum_meta_crash_done(qc, rs->region);

@@ -388,8 +388,9 @@ static void quorum_write_refused_work(struct work_struct *work)
 					status ? "it did what the others refused" :
 					"it refused what the others did");
 	if (missed) {
-		/* On disk before the bio completes. */
-		quorum_meta_persist(qc);
+		/* On disk before the bio completes, or it fails. */
+		if (!quorum_meta_persist(qc))
+			status = BLK_STS_IOERR;
 		quorum_resync_start(qc);
 	}
 	quorum_unlock_range(qc, &io->range, NULL);
@@ -784,7 +785,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 	 * With metadata, a suspended table has written its last word (a
 	 * table loaded meanwhile reads it): the change would be lost.
 	 */
-	if (qc->meta && dm_suspended(qc->ti)) {
+	if (quorum_meta_hold(qc)) {
 		DMERR("%s: %s %s refused: the device is suspended",
 		      name, fail ? "fail_leg" : "reinstate_leg", arg);
 		return -EBUSY;
@@ -812,6 +813,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		regions = qc->legs[i].nr_out_of_sync;
 	}
 	spin_unlock_irq(&qc->leg_lock);
+	quorum_meta_release(qc);
 
 	if (r == -EBUSY) {
 		DMERR("%s: fail_leg %s refused: only %u of %u legs would stay alive, threshold %u",

@@ -431,8 +431,10 @@ void quorum_meta_status(struct quorum_c *qc, char *result, unsigned int maxlen,
 bool quorum_meta_ready(struct quorum_c *qc, struct quorum_io *io,
 		       unsigned long missed);
 bool quorum_meta_finish(struct quorum_c *qc, struct quorum_io *io);
-void quorum_meta_persist(struct quorum_c *qc);
+bool quorum_meta_persist(struct quorum_c *qc);
 void quorum_meta_kick(struct quorum_c *qc);
+int quorum_meta_hold(struct quorum_c *qc);
+void quorum_meta_release(struct quorum_c *qc);
 bool quorum_meta_crash_range(struct quorum_c *qc, sector_t sector,
 			     sector_t sectors);
 unsigned long quorum_meta_next_crash(struct quorum_c *qc, unsigned long from);
