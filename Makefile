@@ -6,6 +6,8 @@
 #   make                    build build/<kver>/dm-quorum.ko for each kernel
 #   make modules KVER=...   build for one kernel release only
 #   make check              install what is needed, run every check and test
+#   make powercut           kill VMs writing to volumes with metadata (part
+#                           of check; POWERCUT_KILLS per kernel, default 2)
 #   make demo               show the main job in a VM
 #   make unit               user-space unit tests (ASan, UBSan)
 #   make fuzz               fuzz the table parser and the metadata's decisions
@@ -35,6 +37,7 @@ SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/demo scripts/dm-quorum-monitor scripts/test-packaging scripts/mkman \
 	scripts/lint scripts/bench scripts/bench-guest scripts/kernels \
 	scripts/kbuild scripts/common scripts/blktests \
+	scripts/powercut scripts/powercut-guest \
 	tests/run tests/lib/rc tests/lib/null_blk tests/quorum/rc \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
@@ -58,7 +61,8 @@ clean:
 
 # Host-side checks first (quality gates, unit tests, fuzzing, packaging),
 # then every installed kernel (or KVER=...) is booted once and runs all
-# tests; the runner's closing line "N passed, N failed" comes last.
+# tests (the runner's closing line "N passed, N failed, N skipped"), then
+# the power cuts, whose own "N passed, N failed" comes last.
 check:
 	scripts/install-deps
 	$(MAKE) modules
@@ -67,7 +71,17 @@ check:
 	$(MAKE) fuzz
 	scripts/test-packaging setup
 	NOBUILD=1 tests/run $(if $(KVER),-k $(KVER)); rc=$$?; \
-		scripts/test-packaging teardown || rc=1; exit $$rc
+		scripts/test-packaging teardown || rc=1; \
+		NOBUILD=1 POWERCUT_KILLS=$(POWERCUT_KILLS) scripts/powercut \
+		$(if $(KVER),-k $(KVER)) || rc=1; exit $$rc
+
+# Power cuts: QEMU killed while fio writes to volumes with metadata, every
+# kernel (or KVER=...); see scripts/powercut and docs/dm-quorum-internals.rst.
+POWERCUT_KILLS ?= 2
+.PHONY: powercut
+powercut:
+	$(MAKE) modules
+	NOBUILD=1 POWERCUT_KILLS=$(POWERCUT_KILLS) scripts/powercut $(if $(KVER),-k $(KVER))
 
 unit:
 	@mkdir -p $(BUILD)/unit
