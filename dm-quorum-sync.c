@@ -508,7 +508,9 @@ static void quorum_resync_work(struct work_struct *work)
 		spin_unlock_irq(&qc->leg_lock);
 		if (done) {
 			quorum_meta_crash_done(qc, rs->region);
-			rs->copied++;
+			/* Counted once: below, if legs out of sync came back. */
+			if (!rs->leg_mask)
+				rs->copied++;
 		}
 	}
 	if (rs->leg_mask || rs->crash) {
