@@ -6,9 +6,14 @@
  */
 #include "dm-quorum-elect.h"
 
-void quorum_elect(unsigned int nr, unsigned int voter_mask,
-		  quorum_same_fn same, void *ctx, unsigned int threshold,
-		  struct quorum_election *res)
+/*
+ * Group the voters' equal copies; @res gets the largest group (the first,
+ * by its lowest voter, of those as large) and its votes.  Returns true if
+ * another group is as large.
+ */
+static bool quorum_largest_group(unsigned int nr, unsigned int voter_mask,
+				 quorum_same_fn same, void *ctx,
+				 struct quorum_election *res)
 {
 	unsigned int seen = 0, best = 0, best_votes = 0;
 	unsigned int i, j;
@@ -40,8 +45,18 @@ void quorum_elect(unsigned int nr, unsigned int voter_mask,
 	}
 
 	res->votes = best_votes;
-	res->winner_mask = (best_votes && best_votes >= threshold && !tie) ?
-			   best : 0;
+	res->winner_mask = best;
+	return tie;
+}
+
+void quorum_elect(unsigned int nr, unsigned int voter_mask,
+		  quorum_same_fn same, void *ctx, unsigned int threshold,
+		  struct quorum_election *res)
+{
+	bool tie = quorum_largest_group(nr, voter_mask, same, ctx, res);
+
+	if (!res->votes || res->votes < threshold || tie)
+		res->winner_mask = 0;
 }
 
 bool quorum_elect_majority(unsigned int nr, unsigned int voter_mask,
@@ -85,30 +100,8 @@ void quorum_elect_pick(unsigned int nr, unsigned int voter_mask,
 		       quorum_same_fn same, void *ctx,
 		       struct quorum_election *res)
 {
-	unsigned int left = voter_mask, i, j;
-
-	res->votes = 0;
-	res->winner_mask = 0;
-	/* Groups come by their lowest voter: the first of a tie stays. */
-	for (i = 0; i < nr; i++) {
-		unsigned int group = 1u << i, votes = 1;
-
-		if (!(left & group))
-			continue;
-		for (j = i + 1; j < nr; j++) {
-			unsigned int bit = 1u << j;
-
-			if ((left & bit) && same(ctx, i, j)) {
-				group |= bit;
-				votes++;
-			}
-		}
-		left &= ~group;
-		if (votes > res->votes) {
-			res->votes = votes;
-			res->winner_mask = group;
-		}
-	}
+	/* On a tie, the group of the lowest voter. */
+	quorum_largest_group(nr, voter_mask, same, ctx, res);
 }
 
 int quorum_common_error(const int *errors, unsigned int nr)
