@@ -71,7 +71,6 @@ struct quorum_meta {
 	unsigned long *written;		/* regions written since the last pass */
 	unsigned long *oos[QUORUM_MAX_LEGS];	/* out of sync, on disk */
 	unsigned long persisted_failed;	/* failed legs, on disk */
-	unsigned long persisted_oos;	/* legs out of sync somewhere, on disk */
 	/*
 	 * Legs whose copy of the metadata missed updates (they were failed,
 	 * or a write of it failed): they get no superblock until every
@@ -81,7 +80,6 @@ struct quorum_meta {
 	unsigned long super_legs;	/* those the last superblock reached */
 	unsigned long refresh_after;	/* jiffies: retry stale legs then */
 	unsigned long failed;		/* failed legs, as the update saw them */
-	unsigned long *snap_all;	/* scratch bitmap of regions */
 	u64 confirmed[QUORUM_MAX_LEGS];	/* the last superblock each took */
 	bool lost;			/* an update reached no leg */
 	unsigned long *clearing;	/* the bits a clearing pass takes out */
@@ -164,10 +162,8 @@ static void quorum_meta_failed(struct quorum_meta *meta, unsigned long failed,
 		 * Quietly (no kick of the update that is running): the
 		 * next superblock says it.  In the ctr there is no bitmap.
 		 */
-		if (qc->legs[i].out_of_sync_regions && meta->busy) {
-			bitmap_fill(meta->snap_all, qc->nr_regions);
-			quorum_mark_regions(qc, i, meta->snap_all);
-		}
+		if (qc->legs[i].out_of_sync_regions)
+			quorum_mark_all(qc, i);
 	}
 }
 
@@ -315,7 +311,6 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 	if (meta->super_legs)
 		meta->persisted_failed = failed;
 	spin_unlock_irq(&meta->lock);
-	meta->persisted_oos = oos;
 	if (bad)
 		quorum_meta_failed(meta, bad, "superblock write");
 	return bad;
@@ -442,11 +437,8 @@ static void quorum_meta_refresh(struct quorum_meta *meta)
 static void quorum_meta_regions(struct quorum_c *qc, struct quorum_io *io,
 				unsigned long *first, unsigned long *last)
 {
-	sector_t sector = dm_target_offset(qc->ti, io->iter.bi_sector);
-
-	*first = sector >> qc->region_shift;
-	*last = (sector + (io->iter.bi_size >> SECTOR_SHIFT) - 1) >>
-		qc->region_shift;
+	quorum_regions(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
+		       io->iter.bi_size >> SECTOR_SHIFT, first, last);
 }
 
 static bool quorum_meta_all_set(const unsigned long *bits, unsigned long first,
@@ -553,6 +545,22 @@ static void quorum_meta_mark(struct quorum_meta *meta, struct list_head *ios)
 }
 
 /*
+ * Under update_lock: what legs missed, and which legs failed, on disk.
+ * Errors on the metadata mark more legs: a few rounds settle it.
+ */
+static void quorum_meta_settle(struct quorum_meta *meta)
+{
+	int round;
+
+	for (round = 0; round < 4; round++) {
+		if (!quorum_meta_sync_oos(meta) &&
+		    READ_ONCE(meta->qc->failed_mask) == meta->persisted_failed)
+			break;
+		quorum_meta_write_super(meta, meta->clean, false, 0);
+	}
+}
+
+/*
  * The update work: writes waiting for their marks, and writes waiting for
  * a failed leg's, once the metadata says so on every alive leg.
  */
@@ -561,10 +569,8 @@ static void quorum_meta_work(struct work_struct *work)
 	struct quorum_meta *meta = container_of(work, struct quorum_meta, work);
 	struct quorum_c *qc = meta->qc;
 	struct quorum_io *io, *next;
-	unsigned long failed;
 	LIST_HEAD(ios);
 	LIST_HEAD(done);
-	int round;
 	bool lost;
 
 	mutex_lock(&meta->update_lock);
@@ -592,14 +598,7 @@ static void quorum_meta_work(struct work_struct *work)
 		quorum_meta_write_super(meta, false, false, 0);
 	if (!list_empty(&ios))
 		quorum_meta_mark(meta, &ios);
-	/* Errors on the metadata mark more legs: a few rounds settle it. */
-	for (round = 0; round < 4; round++) {
-		failed = READ_ONCE(qc->failed_mask);
-		if (!quorum_meta_sync_oos(meta) &&
-		    failed == meta->persisted_failed)
-			break;
-		quorum_meta_write_super(meta, meta->clean, false, 0);
-	}
+	quorum_meta_settle(meta);
 	lost = meta->lost;
 	mutex_unlock(&meta->update_lock);
 
@@ -638,8 +637,8 @@ static void quorum_meta_clear(struct quorum_meta *meta, bool all)
 		list_for_each_entry(r, &qc->active, list) {
 			if (!r->exclusive || r->start == r->end)
 				continue;
-			first = dm_target_offset(qc->ti, r->start) >> qc->region_shift;
-			last = (dm_target_offset(qc->ti, r->end) - 1) >> qc->region_shift;
+			quorum_regions(qc, dm_target_offset(qc->ti, r->start),
+				       r->end - r->start, &first, &last);
 			bitmap_set(clear, first, last - first + 1);
 		}
 		spin_unlock_irq(&qc->range_lock);
@@ -738,8 +737,7 @@ bool quorum_meta_crash_range(struct quorum_c *qc, sector_t sector,
 
 	if (!meta || !READ_ONCE(meta->crash))
 		return false;
-	first = sector >> qc->region_shift;
-	last = (sector + sectors - 1) >> qc->region_shift;
+	quorum_regions(qc, sector, sectors, &first, &last);
 	/* data_race: crash regions only clear, once resynced */
 	return data_race(find_next_bit(meta->crash_regions, last + 1, first)) <= last;
 }
@@ -985,8 +983,7 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 	for_each_set_bit(i, &whole, qc->nr_legs) {
 		DMWARN("%s: leg %s is out of sync everywhere: %s", name,
 		       qc->legs[i].dev->name, out.reason[i] ?: "its metadata says so");
-		bitmap_fill(bits, qc->nr_regions);
-		quorum_mark_regions(qc, i, bits);
+		quorum_mark_all(qc, i);
 	}
 	for (i = 0; i < qc->nr_legs; i++) {
 		if (out.lagging & BIT(i))
@@ -1206,10 +1203,9 @@ int quorum_meta_alloc(struct quorum_c *qc)
 	meta->dirty = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->written = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->busy = kvcalloc(words, sizeof(long), GFP_KERNEL);
-	meta->snap_all = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->crash_regions = kvcalloc(words, sizeof(long), GFP_KERNEL);
 	meta->snap = kcalloc(QUORUM_PAGE_WORDS, sizeof(long), GFP_KERNEL);
-	if (!meta->dirty || !meta->written || !meta->busy || !meta->snap_all ||
+	if (!meta->dirty || !meta->written || !meta->busy ||
 	    !meta->crash_regions || !meta->snap)
 		goto nomem;
 	for (i = 0; i < qc->nr_legs; i++) {
@@ -1238,7 +1234,6 @@ void quorum_meta_dtr(struct quorum_c *qc)
 	kfree(meta->snap);
 	kvfree(meta->crash_regions);
 	kvfree(meta->busy);
-	kvfree(meta->snap_all);
 	kvfree(meta->written);
 	kvfree(meta->dirty);
 	if (meta->io_client)
@@ -1296,19 +1291,14 @@ void quorum_meta_kick(struct quorum_c *qc)
 bool quorum_meta_persist(struct quorum_c *qc)
 {
 	struct quorum_meta *meta = qc->meta;
-	int round;
 	bool lost;
 
 	if (!meta || qc->read_only)
 		return true;
 	mutex_lock(&meta->update_lock);
 	meta->lost = false;
-	for (round = 0; !meta->suspended && round < 4; round++) {
-		if (!quorum_meta_sync_oos(meta) &&
-		    READ_ONCE(qc->failed_mask) == meta->persisted_failed)
-			break;
-		quorum_meta_write_super(meta, meta->clean, false, 0);
-	}
+	if (!meta->suspended)
+		quorum_meta_settle(meta);
 	lost = meta->lost;
 	mutex_unlock(&meta->update_lock);
 	return !lost;

@@ -24,9 +24,8 @@
 #include "dm-quorum.h"
 
 /* The regions that target sectors [@sector, @sector + @sectors) touch. */
-static void quorum_regions(struct quorum_c *qc, sector_t sector,
-			   sector_t sectors, unsigned long *first,
-			   unsigned long *last)
+void quorum_regions(struct quorum_c *qc, sector_t sector, sector_t sectors,
+		    unsigned long *first, unsigned long *last)
 {
 	*first = sector >> qc->region_shift;
 	*last = (sector + sectors - 1) >> qc->region_shift;
@@ -241,6 +240,19 @@ void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 	__clear_bit(i, &qc->resync_mask);
 	__set_bit(i, &qc->out_of_sync_mask);
 	spin_unlock_irq(&qc->leg_lock);
+}
+
+/*
+ * Leg @i is out of sync everywhere, quietly (the caller says why, and the
+ * metadata's update, which calls it, is not kicked again).
+ */
+void quorum_mark_all(struct quorum_c *qc, unsigned int i)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qc->leg_lock, flags);
+	__quorum_mark_regions(qc, i, 0, 0);
+	spin_unlock_irqrestore(&qc->leg_lock, flags);
 }
 
 /* Under leg_lock: leg @i holds every region again. */

@@ -399,8 +399,11 @@ void quorum_mark_missed(struct quorum_c *qc, unsigned long mask,
 			sector_t sector, sector_t sectors);
 unsigned long quorum_out_of_sync_range(struct quorum_c *qc, sector_t sector,
 				       sector_t sectors);
+void quorum_regions(struct quorum_c *qc, sector_t sector, sector_t sectors,
+		    unsigned long *first, unsigned long *last);
 void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 			 const unsigned long *regions);
+void quorum_mark_all(struct quorum_c *qc, unsigned int i);
 void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i);
 unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i);
 int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table);
