@@ -992,12 +992,17 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 			       (unsigned long long)in->sb[i].generation,
 			       (unsigned long long)out.generation,
 			       "out of sync where the volume was written since");
-		if (out.failed & BIT(i) && !test_bit(i, &qc->failed_mask))
+		if (out.standin & BIT(i))
+			DMWARN("%s: leg %s stands in for a missing leg (failed)",
+			       name, qc->legs[i].dev->name);
+		else if (out.failed & BIT(i) && !test_bit(i, &qc->failed_mask))
 			DMWARN("%s: leg %s is failed, as its metadata says",
 			       name, qc->legs[i].dev->name);
 	}
 	spin_lock_irq(&qc->leg_lock);
 	qc->failed_mask |= out.failed;
+	for (i = 0; i < qc->nr_legs; i++)
+		qc->legs[i].standin = out.standin & BIT(i);
 	spin_unlock_irq(&qc->leg_lock);
 
 	/* After an unclean shutdown, the legs in sync may differ there. */

@@ -534,6 +534,17 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 		if (state & QUORUM_LEG_OUT_OF_SYNC)
 			out->bitmap |= 1u << i;
 		if (in->state[i] != QUORUM_SUPER_VALID) {
+			out->stale |= 1u << i;
+			if (!(in->out_of_sync & (1u << i)) &&
+			    in->failed & (1u << i)) {
+				/*
+				 * Not the leg, or not known to be: it gets no
+				 * I/O, and the regions the leg misses go on
+				 * being recorded for when it is back.
+				 */
+				out->standin |= 1u << i;
+				continue;
+			}
 			if (in->state[i] != QUORUM_SUPER_CORRUPT &&
 			    !(in->out_of_sync & (1u << i))) {
 				refuse(out, in->state[i] == QUORUM_SUPER_BLANK ?
@@ -541,7 +552,6 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 				return;
 			}
 			out->whole |= 1u << i;
-			out->stale |= 1u << i;
 			out->reason[i] = in->state[i] == QUORUM_SUPER_CORRUPT ?
 					 "its superblock is damaged" :
 					 "it is a new copy";

@@ -172,6 +172,12 @@ struct quorum_assembly {
 	unsigned int whole;
 	/* Legs whose superblock is not current: rewritten at activation. */
 	unsigned int stale;
+	/*
+	 * Legs the table names failed whose superblock is not the volume's
+	 * (a stand-in for a missing leg): failed, out of sync where the
+	 * bitmaps say, and everywhere if reinstated as they are.
+	 */
+	unsigned int standin;
 	/* On refusal: the message (static) and the leg it names, or -1. */
 	const char *error;
 	int bad_leg;
@@ -185,8 +191,9 @@ struct quorum_assembly {
  * Refuses (error set) legs of different volumes, of another number of
  * legs or region size, in another order than formatted, the same leg
  * twice, a table longer than the data area, a mix of formatted and blank
- * legs (unless the table names the blank ones out_of_sync: new copies),
- * too many bad superblocks, and two current superblocks that disagree.
+ * legs (unless the table names the blank ones out_of_sync: new copies, or
+ * failed: stand-ins for missing legs), too many bad superblocks, and two
+ * current superblocks that disagree.
  */
 void quorum_assemble(const struct quorum_assemble_in *in,
 		     struct quorum_assembly *out);

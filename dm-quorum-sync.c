@@ -251,8 +251,14 @@ void quorum_mark_all(struct quorum_c *qc, unsigned int i)
 	unsigned long flags;
 
 	spin_lock_irqsave(&qc->leg_lock, flags);
-	__quorum_mark_regions(qc, i, 0, 0);
+	__quorum_mark_all(qc, i);
 	spin_unlock_irqrestore(&qc->leg_lock, flags);
+}
+
+/* Under leg_lock: leg @i is out of sync everywhere, quietly. */
+void __quorum_mark_all(struct quorum_c *qc, unsigned int i)
+{
+	__quorum_mark_regions(qc, i, 0, 0);
 }
 
 /* Under leg_lock: leg @i holds every region again. */
@@ -277,9 +283,12 @@ unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i)
  */
 int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table)
 {
+	unsigned long failed = table->failed;
 	sector_t regions;
 	unsigned int i;
 
+	if (table->features & QUORUM_FEATURE_METADATA)
+		failed = 0;
 	qc->region_shift = ilog2(table->region_size);
 	/* By default, regions grow so that a leg has at most 2^21 of them. */
 	if (!(table->features & QUORUM_FEATURE_REGION_SIZE))
@@ -304,8 +313,12 @@ int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table)
 			qc->ti->error = "Cannot allocate sync state bitmaps";
 			return -ENOMEM;
 		}
-		/* What a leg failed already had missed is not known. */
-		if ((table->out_of_sync | table->failed) & BIT(i))
+		/*
+		 * What a leg failed already had missed is not known, but
+		 * to the metadata (which makes a stand-in for a missing leg
+		 * a new copy once reinstated).
+		 */
+		if ((table->out_of_sync | failed) & BIT(i))
 			__quorum_mark_regions(qc, i, 0, 0);
 	}
 	return 0;

@@ -806,6 +806,11 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 	} else if (fail) {
 		__quorum_fail_leg(qc, i);
 	} else {
+		/* Not the volume's leg, or not known to be: a new copy. */
+		if (qc->legs[i].standin) {
+			__quorum_mark_all(qc, i);
+			qc->legs[i].standin = false;
+		}
 		__clear_bit(i, &qc->failed_mask);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
 		if (alive + 1 >= qc->threshold)

@@ -119,6 +119,12 @@ struct quorum_leg {
 	unsigned long *out_of_sync_regions;
 	unsigned long nr_out_of_sync;	/* regions set in it */
 	unsigned int marks;		/* bumped whenever a region is marked */
+	/*
+	 * Named failed by the table without the volume's superblock (a
+	 * stand-in for a missing leg): out of sync everywhere once
+	 * reinstated.  Under leg_lock.
+	 */
+	bool standin;
 	/* uevent rate limit: jiffies before which no further event is sent */
 	unsigned long next_event[QUORUM_NR_ACTIONS][QUORUM_NR_OPS];
 };
@@ -404,6 +410,7 @@ void quorum_regions(struct quorum_c *qc, sector_t sector, sector_t sectors,
 void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 			 const unsigned long *regions);
 void quorum_mark_all(struct quorum_c *qc, unsigned int i);
+void __quorum_mark_all(struct quorum_c *qc, unsigned int i);
 void __quorum_mark_in_sync(struct quorum_c *qc, unsigned int i);
 unsigned long quorum_out_of_sync_regions(struct quorum_c *qc, unsigned int i);
 int quorum_sync_ctr(struct quorum_c *qc, const struct quorum_table *table);

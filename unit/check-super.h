@@ -171,6 +171,9 @@ assemble_invariants(const struct quorum_assemble_in *in,
 	    (out->failed & in->failed) != in->failed ||
 	    (out->whole & in->out_of_sync) != in->out_of_sync)
 		return "assemble: masks";
+	if (out->standin & (~in->failed | in->out_of_sync | out->whole |
+			    ~out->stale))
+		return "assemble: stand-in";
 	if (out->newest >= in->nr_legs ||
 	    in->state[out->newest] != QUORUM_SUPER_VALID ||
 	    out->generation != in->sb[out->newest].generation ||
@@ -190,7 +193,8 @@ assemble_invariants(const struct quorum_assemble_in *in,
 		if (!(out->whole & (1u << i)) != !out->reason[i])
 			return "assemble: whole without a reason";
 		if (in->state[i] != QUORUM_SUPER_VALID) {
-			if (!(out->whole & out->stale & (1u << i)))
+			if (!((out->whole | out->standin) & out->stale &
+			      (1u << i)))
 				return "assemble: bad superblock kept";
 			continue;
 		}

@@ -795,7 +795,11 @@ static void assemble_legs(void)
 	in.state[2] = QUORUM_SUPER_CORRUPT;
 	CHECK(refused(&in, DAMAGED, 1));
 	in.failed = 2;
-	CHECK(assembled(&in, &out) && out.whole == 6 && out.failed == 2);
+	CHECK(assembled(&in, &out) && out.whole == 4 && out.failed == 2 &&
+	      out.standin == 2 && out.stale == 6);
+	in.out_of_sync = 2;
+	CHECK(assembled(&in, &out) && out.whole == 6 && out.failed == 2 &&
+	      !out.standin);
 	in.failed = 0;
 	in.out_of_sync = 0;
 	/* One of two, likewise. */
@@ -816,6 +820,15 @@ static void assemble_legs(void)
 	      has_reason(&out, 2, "it is a new copy"));
 	in.out_of_sync = 2;
 	CHECK(refused(&in, NO_METADATA, 2));
+	/* Named failed: a stand-in for a missing leg, never read or written. */
+	in.out_of_sync = 0;
+	in.failed = 4;
+	CHECK(assembled(&in, &out) && !out.whole && out.stale == 4 &&
+	      out.standin == 4 && out.failed == 4 && no_reasons(&out));
+	in.out_of_sync = 4;
+	CHECK(assembled(&in, &out) && out.whole == 4 && !out.standin &&
+	      out.failed == 4 && has_reason(&out, 2, "it is a new copy"));
+	in.failed = 0;
 
 	/* Other data likewise. */
 	volume(&in, 3, 7);
@@ -827,6 +840,10 @@ static void assemble_legs(void)
 	in.out_of_sync = 1;
 	CHECK(assembled(&in, &out) && out.whole == 1 && out.stale == 1 &&
 	      out.newest == 1 && has_reason(&out, 0, "it is a new copy"));
+	in.out_of_sync = 0;
+	in.failed = 1;
+	CHECK(assembled(&in, &out) && !out.whole && out.standin == 1 &&
+	      out.failed == 1 && out.newest == 1);
 
 	/* A leg replaced in the volume since its superblock was written. */
 	volume(&in, 3, 7);
