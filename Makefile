@@ -101,6 +101,11 @@ unit:
 
 # A crash leaves crash-* in $(BUILD)/fuzz: copy one of fuzz-table to
 # unit/regressions, make one of fuzz-super a case of unit/test-super.c.
+# A failure prints what broke and the input in hex (CI keeps no files).
+FUZZ_REPORT = report() { tail -15 "$$1"; \
+	for f in crash-* leak-* timeout-* oom-*; do test -f "$$f" && \
+	{ echo "$$f:"; od -A d -t x1 "$$f" | head -400; }; done; \
+	grep -E -m 5 'invariant broken|ERROR:|SUMMARY' "$$1"; }; report
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-super
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -109,12 +114,12 @@ fuzz:
 		-o $(BUILD)/fuzz/fuzz-super unit/fuzz-super.c dm-quorum-super.c
 	cd $(BUILD)/fuzz && ./fuzz-table -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -print_final_stats=1 corpus ../../unit/corpus \
-		2>fuzz.log || { tail -40 fuzz.log; exit 1; }
+		2>fuzz.log || { $(FUZZ_REPORT) fuzz.log; exit 1; }
 	@grep -E '^(Done|stat::number_of_executed_units)' $(BUILD)/fuzz/fuzz.log
 	cd $(BUILD)/fuzz && ./fuzz-super -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -print_final_stats=1 corpus-super \
 		../../unit/corpus-super 2>fuzz-super.log || \
-		{ tail -40 fuzz-super.log; exit 1; }
+		{ $(FUZZ_REPORT) fuzz-super.log; exit 1; }
 	@grep -E '^(Done|stat::number_of_executed_units)' \
 		$(BUILD)/fuzz/fuzz-super.log
 

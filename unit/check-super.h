@@ -122,6 +122,10 @@ static inline const char *read_invariants(const unsigned char *slots,
 					QUORUM_SUPER_SIZE))
 			return "decode: state or reason";
 	}
+	/* A newer format in either slot wins: never the older one beside. */
+	if (state == QUORUM_SUPER_NEWER)
+		return s[0] == state || s[1] == state ? NULL :
+		       "read: a newer format in no slot";
 	if (!valid) {
 		if (s[0] == QUORUM_SUPER_VALID || s[1] == QUORUM_SUPER_VALID ||
 		    (state != s[0] && state != s[1]))

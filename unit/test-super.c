@@ -489,6 +489,24 @@ static enum quorum_super_state read2(u64 g0, u64 g1, bool tear0, bool tear1,
 	return s;
 }
 
+/* Slot @slot of a newer format, the other one valid: read. */
+static void newer_beside_valid(unsigned int slot)
+{
+	struct quorum_super sb, out;
+	enum quorum_super_state s;
+	const char *why;
+
+	format_sb(&sb, 3, 0, LEG);
+	sb.generation = 5;
+	quorum_super_encode(&sb, buf + (1 - slot) * QUORUM_SUPER_SIZE);
+	sb.version++;
+	sb.generation = 6;
+	quorum_super_encode(&sb, buf + slot * QUORUM_SUPER_SIZE);
+	s = quorum_super_read(buf, &out, &why);
+	CHECK(s == QUORUM_SUPER_NEWER);
+	CHECK(holds(read_invariants(buf, s, &out, why)));
+}
+
 static void slots(void)
 {
 	struct quorum_super sb;
@@ -512,6 +530,9 @@ static void slots(void)
 	CHECK(read2(2, 0, true, false, &sb) == QUORUM_SUPER_CORRUPT);
 	CHECK(read2(0, 1, false, true, &sb) == QUORUM_SUPER_CORRUPT);
 	CHECK(read2(2, 3, true, true, &sb) == QUORUM_SUPER_CORRUPT);
+	/* A newer format in either slot: never the older one beside it. */
+	newer_beside_valid(0);
+	newer_beside_valid(1);
 	/* Other data beside zeroes. */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf + QUORUM_SUPER_SIZE, "XFSB", 4);
