@@ -239,8 +239,14 @@ static unsigned long quorum_meta_current(struct quorum_meta *meta)
 	unsigned long failed;
 	unsigned int i;
 
-	/* Read once: what the next superblock says is what was marked. */
-	meta->failed = READ_ONCE(qc->failed_mask);
+	/*
+	 * Read once, under the lock that marks regions: what the next
+	 * superblock says is what was marked (a leg reinstated out of sync
+	 * everywhere is marked before it is not failed).
+	 */
+	spin_lock_irq(&qc->leg_lock);
+	meta->failed = qc->failed_mask;
+	spin_unlock_irq(&qc->leg_lock);
 	failed = meta->failed & ~meta->stale;
 	/*
 	 * A leg that fails may have lost, at a power cut, any write it
@@ -255,65 +261,6 @@ static unsigned long quorum_meta_current(struct quorum_meta *meta)
 	}
 	meta->stale |= failed;
 	return quorum_alive_mask(qc) & ~meta->stale;
-}
-
-/*
- * Write the superblock, one generation on, to every alive leg (@flags:
- * REQ_PREFLUSH to make the legs' data durable first).  What it says of
- * each leg is taken now: failed, out of sync on disk.
- */
-static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
-					     bool clean, bool cleared,
-					     blk_opf_t flags)
-{
-	struct quorum_c *qc = meta->qc;
-	unsigned long legs, failed, oos = 0, bad = 0;
-	unsigned int i;
-
-	legs = quorum_meta_current(meta);
-	failed = meta->failed;
-	for (i = 0; i < qc->nr_legs; i++)
-		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
-			oos |= BIT(i);
-	meta->sb.generation++;
-	if (cleared)
-		meta->sb.cleared = meta->sb.generation;
-	meta->sb.flags = clean ? QUORUM_SUPER_CLEAN : 0;
-	for (i = 0; i < qc->nr_legs; i++) {
-		meta->sb.legs[i].state =
-			(failed & BIT(i) ? QUORUM_LEG_FAILED : 0) |
-			(oos & BIT(i) ? QUORUM_LEG_OUT_OF_SYNC : 0);
-		meta->sb.legs[i].generation = meta->confirmed[i];
-	}
-	for_each_set_bit(i, &legs, qc->nr_legs) {
-		struct quorum_super sb = meta->sb;
-		u64 one[QUORUM_MAX_LEGS];
-
-		sb.leg = i;
-		sb.meta_offset = meta->meta_offset[i];
-		quorum_super_encode(&sb, meta->sb_buf[i]);
-		one[i] = meta->meta_offset[i] + meta->sb.meta_sectors -
-			 QUORUM_SUPER_AREA_SECTORS +
-			 quorum_super_slot(sb.generation) * QUORUM_SUPER_SECTORS;
-		/* Each leg's own: one I/O per leg, in turn. */
-		bad |= quorum_meta_io(meta, REQ_OP_WRITE | REQ_SYNC | REQ_FUA | flags,
-				      BIT(i), one, QUORUM_SUPER_SECTORS,
-				      meta->sb_buf[i]);
-	}
-	meta->super_legs = legs & ~bad;
-	if (!meta->super_legs && quorum_alive_mask(qc))
-		meta->lost = true;
-	for_each_set_bit(i, &meta->super_legs, qc->nr_legs)
-		meta->confirmed[i] = meta->sb.generation;
-	spin_lock_irq(&meta->lock);
-	meta->clean = clean;
-	/* Said on some leg: writes that miss those legs may go. */
-	if (meta->super_legs)
-		meta->persisted_failed = failed;
-	spin_unlock_irq(&meta->lock);
-	if (bad)
-		quorum_meta_failed(meta, bad, "superblock write");
-	return bad;
 }
 
 /*
@@ -364,6 +311,67 @@ static bool quorum_meta_sync_oos(struct quorum_meta *meta)
 	if (bad)
 		quorum_meta_failed(meta, bad, "bitmap write");
 	return wrote;
+}
+
+/*
+ * Write the superblock, one generation on, to every alive leg (@flags:
+ * REQ_PREFLUSH to make the legs' data durable first).  What it says of
+ * each leg is taken now: failed, out of sync on disk.
+ */
+static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
+					     bool clean, bool cleared,
+					     blk_opf_t flags)
+{
+	struct quorum_c *qc = meta->qc;
+	unsigned long legs, failed, oos = 0, bad = 0;
+	unsigned int i;
+
+	legs = quorum_meta_current(meta);
+	failed = meta->failed;
+	/* Where the legs it says are not failed are out of sync, on disk. */
+	quorum_meta_sync_oos(meta);
+	for (i = 0; i < qc->nr_legs; i++)
+		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
+			oos |= BIT(i);
+	meta->sb.generation++;
+	if (cleared)
+		meta->sb.cleared = meta->sb.generation;
+	meta->sb.flags = clean ? QUORUM_SUPER_CLEAN : 0;
+	for (i = 0; i < qc->nr_legs; i++) {
+		meta->sb.legs[i].state =
+			(failed & BIT(i) ? QUORUM_LEG_FAILED : 0) |
+			(oos & BIT(i) ? QUORUM_LEG_OUT_OF_SYNC : 0);
+		meta->sb.legs[i].generation = meta->confirmed[i];
+	}
+	for_each_set_bit(i, &legs, qc->nr_legs) {
+		struct quorum_super sb = meta->sb;
+		u64 one[QUORUM_MAX_LEGS];
+
+		sb.leg = i;
+		sb.meta_offset = meta->meta_offset[i];
+		quorum_super_encode(&sb, meta->sb_buf[i]);
+		one[i] = meta->meta_offset[i] + meta->sb.meta_sectors -
+			 QUORUM_SUPER_AREA_SECTORS +
+			 quorum_super_slot(sb.generation) * QUORUM_SUPER_SECTORS;
+		/* Each leg's own: one I/O per leg, in turn. */
+		bad |= quorum_meta_io(meta, REQ_OP_WRITE | REQ_SYNC | REQ_FUA | flags,
+				      BIT(i), one, QUORUM_SUPER_SECTORS,
+				      meta->sb_buf[i]);
+	}
+	meta->super_legs = legs & ~bad;
+	if (!meta->super_legs && quorum_alive_mask(qc))
+		meta->lost = true;
+	for_each_set_bit(i, &meta->super_legs, qc->nr_legs)
+		meta->confirmed[i] = meta->sb.generation;
+	spin_lock_irq(&meta->lock);
+	meta->clean = clean;
+	/* Said on some leg: writes that miss those legs may go. */
+	if (meta->super_legs)
+		meta->persisted_failed = failed;
+	spin_unlock_irq(&meta->lock);
+	if (bad)
+		quorum_meta_failed(meta, bad, "superblock write");
+	return bad;
 }
 
 /*
@@ -938,13 +946,26 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 		goto out;
 	}
 	meta->sb = in->sb[out.newest];
-	for (i = 0; i < qc->nr_legs; i++) {
+	for (i = 0, j = 0; i < qc->nr_legs; i++) {
 		struct quorum_super leg = meta->sb;
+		const char *error;
 
-		if (quorum_super_layout(&leg, bdev_nr_sectors(qc->legs[i].dev->bdev)))
+		error = quorum_super_layout(&leg, bdev_nr_sectors(qc->legs[i].dev->bdev));
+		if (error) {
+			DMERR("%s: leg %s: %s", name, qc->legs[i].dev->name, error);
 			goto out;
+		}
 		meta->meta_offset[i] = leg.meta_offset;
+		j += in->state[i] == QUORUM_SUPER_VALID;
 	}
+	/*
+	 * Every update of the metadata went to threshold legs at least: with
+	 * fewer with a superblock than that many short of all, the missing
+	 * ones may have gone on without these.
+	 */
+	if (out.standin && j + qc->threshold <= qc->nr_legs)
+		DMWARN("%s: %u of %u legs with metadata: a missing one may hold newer data",
+		       name, j, qc->nr_legs);
 
 	/*
 	 * The bitmaps: every current leg holds the same; taken together, so

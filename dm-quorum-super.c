@@ -50,6 +50,8 @@
 	"Leg has no metadata while the others have: name it out_of_sync to add it as a new copy"
 #define QUORUM_FOREIGN	\
 	"Leg's metadata area holds other data: name it out_of_sync to add it as a new copy"
+#define QUORUM_DIVERGED	\
+	"Leg went on without the volume (split history): name it out_of_sync to resync it from the others"
 
 static void put_le32(u8 *p, u32 v)
 {
@@ -578,6 +580,22 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 		}
 		out->stale |= 1u << i;
 		/*
+		 * Past what the volume saw it take (one more: an update that
+		 * failed may have landed), it took superblocks the volume did
+		 * not write: it ran in another assembly without these legs,
+		 * and its writes and the volume's since are both lost but to
+		 * one of them.  The table says which one goes.
+		 */
+		if (sb->generation > ref->legs[i].generation + 1) {
+			if (!((in->out_of_sync | in->failed) & (1u << i))) {
+				refuse(out, QUORUM_DIVERGED, i);
+				return;
+			}
+			out->whole |= 1u << i;
+			out->reason[i] = "it went on without the volume";
+			continue;
+		}
+		/*
 		 * Its superblock lags.  The volume saw it take the superblock
 		 * of ref->legs[i].generation (for a leg up to date, the one
 		 * before the current: the current one may have been torn on
@@ -601,8 +619,9 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 		}
 	}
 	out->failed |= in->failed;
-	out->whole |= in->out_of_sync;
+	/* What a leg the table fails missed before is not known. */
+	out->whole |= in->out_of_sync | (in->failed & ~out->standin);
 	for (i = 0; i < in->nr_legs; i++)
-		if ((in->out_of_sync & (1u << i)) && !out->reason[i])
+		if (out->whole & (1u << i) && !out->reason[i])
 			out->reason[i] = "the table says so";
 }

@@ -810,6 +810,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		if (qc->legs[i].standin) {
 			__quorum_mark_all(qc, i);
 			qc->legs[i].standin = false;
+			/* Out of sync before alive (quorum_alive_mask()). */
+			smp_wmb();
 		}
 		__clear_bit(i, &qc->failed_mask);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
@@ -1212,10 +1214,19 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		 */
 		out_of_sync = quorum_out_of_sync_mask(qc);
 		failed = READ_ONCE(qc->failed_mask);
-		/* With metadata, the legs' state is on the legs. */
+		/*
+		 * With metadata, the legs' state is on the legs, but for
+		 * stand-ins for missing legs, which have none.
+		 */
 		if (qc->meta) {
 			out_of_sync = 0;
 			failed = 0;
+			spin_lock_irq(&qc->leg_lock);
+			for (i = 0; i < qc->nr_legs; i++)
+				if (qc->legs[i].standin &&
+				    test_bit(i, &qc->failed_mask))
+					failed |= BIT(i);
+			spin_unlock_irq(&qc->leg_lock);
 		}
 		features = qc->features &
 			   ~(QUORUM_FEATURE_OUT_OF_SYNC | QUORUM_FEATURE_FAILED);

@@ -320,7 +320,8 @@ struct quorum_scrub {
 /* The legs that get I/O: those not failed. */
 static inline unsigned long quorum_alive_mask(struct quorum_c *qc)
 {
-	return ~READ_ONCE(qc->failed_mask) & GENMASK(qc->nr_legs - 1, 0);
+	/* Pairs with reinstate_leg's smp_wmb(): out of sync before alive. */
+	return ~smp_load_acquire(&qc->failed_mask) & GENMASK(qc->nr_legs - 1, 0);
 }
 
 /* The legs that may hold older data than the device acknowledged. */

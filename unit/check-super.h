@@ -123,9 +123,11 @@ static inline const char *read_invariants(const unsigned char *slots,
 			return "decode: state or reason";
 	}
 	/* A newer format in either slot wins: never the older one beside. */
+	if ((state == QUORUM_SUPER_NEWER) !=
+	    (s[0] == QUORUM_SUPER_NEWER || s[1] == QUORUM_SUPER_NEWER))
+		return "read: a newer format";
 	if (state == QUORUM_SUPER_NEWER)
-		return s[0] == state || s[1] == state ? NULL :
-		       "read: a newer format in no slot";
+		return NULL;
 	if (!valid) {
 		if (s[0] == QUORUM_SUPER_VALID || s[1] == QUORUM_SUPER_VALID ||
 		    (state != s[0] && state != s[1]))
@@ -202,6 +204,13 @@ assemble_invariants(const struct quorum_assemble_in *in,
 				return "assemble: bad superblock kept";
 			continue;
 		}
+		if (out->standin & (1u << i))
+			return "assemble: a valid superblock stands in";
+		if (sb->generation < out->generation &&
+		    sb->generation >
+		    in->sb[out->newest].legs[i].generation + 1 &&
+		    !(out->whole & (1u << i)))
+			return "assemble: a split history kept";
 		if (memcmp(sb->uuid, in->sb[out->newest].uuid,
 			   QUORUM_UUID_SIZE) || sb->leg != i ||
 		    sb->nr_legs != in->nr_legs ||

@@ -645,6 +645,8 @@ static bool has_reason(const struct quorum_assembly *out, unsigned int i,
 
 static const char *const NO_METADATA =
 	"Leg has no metadata while the others have: name it out_of_sync to add it as a new copy";
+static const char *const QUORUM_DIVERGED =
+	"Leg went on without the volume (split history): name it out_of_sync to resync it from the others";
 static const char *const OTHER_DATA =
 	"Leg's metadata area holds other data: name it out_of_sync to add it as a new copy";
 
@@ -746,7 +748,8 @@ static void assemble_legs(void)
 	in.failed = 4;
 	in.out_of_sync = 1;
 	CHECK(assembled(&in, &out) && out.failed == 6 && out.bitmap == 4 &&
-	      out.whole == 1 && has_reason(&out, 0, "the table says so"));
+	      out.whole == 5 && has_reason(&out, 0, "the table says so") &&
+	      has_reason(&out, 2, "the table says so"));
 
 	/* A superblock update torn on leg 2: it is in sync. */
 	volume(&in, 3, 7);
@@ -875,6 +878,57 @@ static void assemble_legs(void)
 	regen(&in, 2, 5);
 	CHECK(assembled(&in, &out) && out.whole == 4 && out.stale == 4 &&
 	      !out.lagging && has_reason(&out, 2, "it was replaced in the volume"));
+}
+
+/*
+ * Leg 1 failed at generation 10 (its last), the volume went on to @g0 on
+ * leg 0; leg 1 ran on its own to @g1, leg 0 failed there.
+ */
+static void split(struct quorum_assemble_in *in, u64 g0, u64 g1)
+{
+	volume(in, 2, g0);
+	in->sb[0].legs[1].state = QUORUM_LEG_FAILED | QUORUM_LEG_OUT_OF_SYNC;
+	in->sb[0].legs[1].generation = 10;
+	in->sb[1] = in->sb[0];
+	in->sb[1].leg = 1;
+	in->sb[1].generation = g1;
+	in->sb[1].legs[0].state = 0;
+	in->sb[1].legs[0].generation = g1 - 1;
+	if (g1 > 11) {
+		in->sb[1].legs[0].state = in->sb[0].legs[1].state;
+		in->sb[1].legs[0].generation = 10;
+	}
+	in->sb[1].legs[1].state = 0;
+	in->sb[1].legs[1].generation = g1 - 1;
+	put_all(in);
+}
+
+static void assemble_split(void)
+{
+	struct quorum_assemble_in in;
+	struct quorum_assembly out;
+
+	/* Back where the volume last saw it, or one update on: its bitmap. */
+	split(&in, 30, 10);
+	CHECK(assembled(&in, &out) && out.failed == 2 && out.bitmap == 2 &&
+	      !out.whole);
+	split(&in, 30, 11);
+	CHECK(assembled(&in, &out) && out.failed == 2 && !out.whole);
+	/* Further: a history of its own, refused whichever is newer. */
+	split(&in, 30, 20);
+	CHECK(refused(&in, QUORUM_DIVERGED, 1));
+	split(&in, 30, 50);
+	CHECK(refused(&in, QUORUM_DIVERGED, 0));
+	/* Unless the table says which one goes. */
+	split(&in, 30, 20);
+	in.out_of_sync = 2;
+	CHECK(assembled(&in, &out) && out.whole == 2 && out.newest == 0 &&
+	      has_reason(&out, 1, "it went on without the volume"));
+	split(&in, 30, 50);
+	in.failed = 1;
+	CHECK(assembled(&in, &out) && out.whole == 1 && out.failed == 1 &&
+	      out.newest == 1 &&
+	      has_reason(&out, 0, "it went on without the volume"));
 }
 
 static void assemble_refused(void)
@@ -1079,6 +1133,7 @@ int main(int argc, char **argv)
 	assemble_new();
 	assemble_clean();
 	assemble_legs();
+	assemble_split();
 	assemble_refused();
 	assemble_formatted();
 	return unit_report("test-super");
