@@ -279,7 +279,8 @@ static bool quorum_meta_sync_oos(struct quorum_meta *meta)
 	for (i = 0; i < qc->nr_legs; i++) {
 		unsigned long *mem = qc->legs[i].out_of_sync_regions;
 
-		marks = READ_ONCE(qc->legs[i].marks);
+		/* Pairs with the marking's release: the count, then the bits. */
+		marks = smp_load_acquire(&qc->legs[i].marks);
 		if (marks == meta->marks[i])
 			continue;
 		meta->marks[i] = marks;
@@ -330,6 +331,8 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 	failed = meta->failed;
 	/* Where the legs it says are not failed are out of sync, on disk. */
 	quorum_meta_sync_oos(meta);
+	/* A leg that did not take that gets no superblock either. */
+	legs &= ~meta->stale;
 	for (i = 0; i < qc->nr_legs; i++)
 		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
 			oos |= BIT(i);
@@ -959,9 +962,9 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 		j += in->state[i] == QUORUM_SUPER_VALID;
 	}
 	/*
-	 * Every update of the metadata went to threshold legs at least: with
-	 * fewer with a superblock than that many short of all, the missing
-	 * ones may have gone on without these.
+	 * Writes need threshold legs: with fewer legs with a superblock than
+	 * that many short of all, the missing ones may have gone on without
+	 * these.
 	 */
 	if (out.standin && j + qc->threshold <= qc->nr_legs)
 		DMWARN("%s: %u of %u legs with metadata: a missing one may hold newer data",
@@ -1045,9 +1048,13 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 	 * What each leg took: its own superblock's generation if current,
 	 * else the volume's last word on it (the failed legs get no more).
 	 */
-	for (i = 0; i < qc->nr_legs; i++)
-		meta->confirmed[i] = stale & BIT(i) ? meta->sb.legs[i].generation :
-				     in->sb[i].generation;
+	for (i = 0; i < qc->nr_legs; i++) {
+		meta->confirmed[i] = in->sb[i].generation;
+		/* Its own, if it is of the volume and took more (a split). */
+		if (stale & BIT(i) && (in->state[i] != QUORUM_SUPER_VALID ||
+				       meta->confirmed[i] < meta->sb.legs[i].generation))
+			meta->confirmed[i] = meta->sb.legs[i].generation;
+	}
 	meta->stale = READ_ONCE(qc->failed_mask);
 	meta->persisted_failed = meta->stale;
 	if (!qc->read_only)

@@ -231,10 +231,12 @@ void quorum_issue_read(struct quorum_c *qc, struct quorum_io *io,
  */
 void quorum_fifo_submit(struct quorum_c *qc, struct quorum_io *io)
 {
-	unsigned long next = quorum_alive_mask(qc) & ~io->fifo_failed_mask &
-		~quorum_out_of_sync_range(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
-					  io->iter.bi_size >> SECTOR_SHIFT);
+	/* Alive first: a leg seen alive is seen out of sync where it is. */
+	unsigned long next = quorum_alive_mask(qc) & ~io->fifo_failed_mask;
 	struct bio *clone;
+
+	next &= ~quorum_out_of_sync_range(qc, dm_target_offset(qc->ti, io->iter.bi_sector),
+					  io->iter.bi_size >> SECTOR_SHIFT);
 
 	if (!next) {
 		/* No leg left: EIO, whatever the legs that failed said. */

@@ -580,13 +580,17 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 		}
 		out->stale |= 1u << i;
 		/*
-		 * Past what the volume saw it take (one more: an update that
-		 * failed may have landed), it took superblocks the volume did
-		 * not write: it ran in another assembly without these legs,
-		 * and its writes and the volume's since are both lost but to
-		 * one of them.  The table says which one goes.
+		 * Past what the volume saw it take, it took superblocks the
+		 * volume did not write: it ran in another assembly without
+		 * these legs, and its writes and the volume's since are both
+		 * lost but to one of them.  The table says which one goes.
+		 * Two more are no split: the volume's record of a leg it last
+		 * activated without is one before the superblock of that
+		 * activation, which the leg may have taken, and one more
+		 * update may have landed on it alone (torn by a power cut, or
+		 * failed).
 		 */
-		if (sb->generation > ref->legs[i].generation + 1) {
+		if (sb->generation > ref->legs[i].generation + 2) {
 			if (!((in->out_of_sync | in->failed) & (1u << i))) {
 				refuse(out, QUORUM_DIVERGED, i);
 				return;

@@ -60,7 +60,8 @@ static bool __quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 							    qc->nr_regions);
 		}
 	}
-	leg->marks++;
+	/* Pairs with quorum_meta_sync_oos(): the bits, then the count. */
+	smp_store_release(&leg->marks, leg->marks + 1);
 	__clear_bit(i, &qc->resync_mask);
 	__set_bit(i, &qc->out_of_sync_mask);
 	return was_in_sync;
@@ -236,7 +237,8 @@ void quorum_mark_regions(struct quorum_c *qc, unsigned int i,
 		  qc->nr_regions);
 	leg->nr_out_of_sync = bitmap_weight(leg->out_of_sync_regions,
 					    qc->nr_regions);
-	leg->marks++;
+	/* Pairs with quorum_meta_sync_oos(): the bits, then the count. */
+	smp_store_release(&leg->marks, leg->marks + 1);
 	__clear_bit(i, &qc->resync_mask);
 	__set_bit(i, &qc->out_of_sync_mask);
 	spin_unlock_irq(&qc->leg_lock);

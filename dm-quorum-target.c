@@ -349,12 +349,14 @@ static void quorum_write_refused_work(struct work_struct *work)
 	sector_t sectors = io->iter.bi_size >> SECTOR_SHIFT;
 	bool discard = bio_op(io->bio) == REQ_OP_DISCARD;
 	const char *op = discard ? "discard" : "write-zeroes";
-	unsigned long refused = io->refused_mask, done, missed, in_sync;
-	unsigned long out_of_sync = quorum_out_of_sync_range(qc, sector, sectors);
+	unsigned long refused = io->refused_mask, done, missed, in_sync, out_of_sync;
+	/* Alive first: a leg seen alive is seen out of sync where it is. */
+	unsigned long alive = quorum_alive_mask(qc);
 	blk_status_t status = BLK_STS_OK;
 	int errors[QUORUM_MAX_LEGS];
 	unsigned int i;
 
+	out_of_sync = quorum_out_of_sync_range(qc, sector, sectors);
 	done = quorum_write_results(io, errors, refused);
 	i = __ffs(refused);
 	if (discard ? READ_ONCE(limits->max_discard_sectors) :
@@ -372,7 +374,7 @@ static void quorum_write_refused_work(struct work_struct *work)
 	missed = refused;
 	if (hweight_long(done & ~out_of_sync) < qc->threshold) {
 		status = BLK_STS_NOTSUPP;
-		in_sync = quorum_alive_mask(qc) & ~done & ~out_of_sync;
+		in_sync = alive & ~done & ~out_of_sync;
 		missed = hweight_long(in_sync) >= qc->threshold ? done : 0;
 	}
 	/* Not for want of support alone: the error most legs returned. */
@@ -1215,18 +1217,13 @@ static void quorum_status(struct dm_target *ti, status_type_t type,
 		out_of_sync = quorum_out_of_sync_mask(qc);
 		failed = READ_ONCE(qc->failed_mask);
 		/*
-		 * With metadata, the legs' state is on the legs, but for
-		 * stand-ins for missing legs, which have none.
+		 * With metadata, the legs' state is on the legs.  Not a
+		 * stand-in's: the line names none, since the device in its
+		 * slot may be the leg by the time the line is loaded again.
 		 */
 		if (qc->meta) {
 			out_of_sync = 0;
 			failed = 0;
-			spin_lock_irq(&qc->leg_lock);
-			for (i = 0; i < qc->nr_legs; i++)
-				if (qc->legs[i].standin &&
-				    test_bit(i, &qc->failed_mask))
-					failed |= BIT(i);
-			spin_unlock_irq(&qc->leg_lock);
 		}
 		features = qc->features &
 			   ~(QUORUM_FEATURE_OUT_OF_SYNC | QUORUM_FEATURE_FAILED);

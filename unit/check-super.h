@@ -208,7 +208,7 @@ assemble_invariants(const struct quorum_assemble_in *in,
 			return "assemble: a valid superblock stands in";
 		if (sb->generation < out->generation &&
 		    sb->generation >
-		    in->sb[out->newest].legs[i].generation + 1 &&
+		    in->sb[out->newest].legs[i].generation + 2 &&
 		    !(out->whole & (1u << i)))
 			return "assemble: a split history kept";
 		if (memcmp(sb->uuid, in->sb[out->newest].uuid,

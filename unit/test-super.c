@@ -908,12 +908,19 @@ static void assemble_split(void)
 	struct quorum_assemble_in in;
 	struct quorum_assembly out;
 
-	/* Back where the volume last saw it, or one update on: its bitmap. */
+	/*
+	 * Back where the volume last saw it, or two updates on (the one of
+	 * an activation without it, and one torn there): its bitmap.
+	 */
 	split(&in, 30, 10);
 	CHECK(assembled(&in, &out) && out.failed == 2 && out.bitmap == 2 &&
 	      !out.whole);
 	split(&in, 30, 11);
 	CHECK(assembled(&in, &out) && out.failed == 2 && !out.whole);
+	split(&in, 30, 12);
+	CHECK(assembled(&in, &out) && out.failed == 2 && !out.whole);
+	split(&in, 30, 13);
+	CHECK(refused(&in, QUORUM_DIVERGED, 1));
 	/* Further: a history of its own, refused whichever is newer. */
 	split(&in, 30, 20);
 	CHECK(refused(&in, QUORUM_DIVERGED, 1));
