@@ -123,11 +123,11 @@ static inline const char *read_invariants(const unsigned char *slots,
 			return "decode: state or reason";
 	}
 	/* A newer format in either slot wins: never the older one beside. */
-	if ((state == QUORUM_SUPER_NEWER) !=
-	    (s[0] == QUORUM_SUPER_NEWER || s[1] == QUORUM_SUPER_NEWER))
-		return "read: a newer format";
 	if (state == QUORUM_SUPER_NEWER)
-		return NULL;
+		return s[0] == state || s[1] == state ? NULL :
+		       "read: a newer format in no slot";
+	if (s[0] == QUORUM_SUPER_NEWER || s[1] == QUORUM_SUPER_NEWER)
+		return "read: a newer format ignored";
 	if (!valid) {
 		if (s[0] == QUORUM_SUPER_VALID || s[1] == QUORUM_SUPER_VALID ||
 		    (state != s[0] && state != s[1]))

@@ -645,8 +645,8 @@ static bool has_reason(const struct quorum_assembly *out, unsigned int i,
 
 static const char *const NO_METADATA =
 	"Leg has no metadata while the others have: name it out_of_sync to add it as a new copy";
-static const char *const QUORUM_DIVERGED =
-	"Leg went on without the volume (split history): name it out_of_sync to resync it from the others";
+#define QUORUM_DIVERGED	\
+	"Leg went on without the volume (split history): name it out_of_sync to resync it from the others"
 static const char *const OTHER_DATA =
 	"Leg's metadata area holds other data: name it out_of_sync to add it as a new copy";
 
