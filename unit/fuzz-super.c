@@ -36,7 +36,7 @@
 #include <string.h>
 
 #include "check-super.h"
-#include "crc32c.h"
+#include "../tools/crc32c.h"
 
 #define HEAD	(8 + 4 * QUORUM_MAX_LEGS)
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "check-super.h"
-#include "crc32c.h"
+#include "../tools/crc32c.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * crc32c (Castagnoli, 0x82F63B78 reflected) in software, for the user-space
- * tests and the fuzzer of dm-quorum-super.c: the kernel's crc32c() has no
- * inversion inside, the caller seeds with ~0 and inverts the result.
+ * crc32c (Castagnoli, 0x82F63B78 reflected) in software, for the programs
+ * of user space that compile dm-quorum-super.c (quorumsetup, the unit tests
+ * and the fuzzer): the kernel's crc32c() has no inversion inside, the
+ * caller seeds with ~0 and inverts the result.
  *
  * A definition, not only a declaration: include it in one file per program.
  * It has external linkage, as dm-quorum-super.h declares it.
