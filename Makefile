@@ -10,7 +10,8 @@
 #                           (POWERCUT_KILLS per kernel, default 2; check
 #                           runs it with one)
 #   make demo               show the main job in a VM
-#   make unit               user-space unit tests (ASan, UBSan)
+#   make unit               user-space unit tests (ASan, UBSan), the tool's
+#                           among them
 #   make fuzz               fuzz the table parser and the metadata's decisions
 #                           (FUZZ_SECONDS each, default 30)
 #   make lint               checkpatch, sparse and W=1 builds, shellcheck
@@ -44,6 +45,9 @@ SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 FUZZ_SECONDS ?= 30
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
+# quorumsetup's pure part (tools/), which its unit tests compile alone.
+TOOL_PURE := tools/qs-args.c tools/qs-layout.c tools/qs-output.c \
+	dm-quorum-super.c dm-quorum-table.c
 
 .PHONY: all modules clean check demo unit fuzz lint man dkms-install dkms-remove deb
 
@@ -95,9 +99,14 @@ unit:
 	$(CC) $(UNIT_CFLAGS) -o $(BUILD)/unit/test-super unit/test-super.c \
 		dm-quorum-super.c
 	$(CC) $(UNIT_CFLAGS) -fsyntax-only unit/compare-speed.c
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $(BUILD)/unit/test-quorumsetup \
+		unit/test-quorumsetup.c $(TOOL_PURE)
 	$(BUILD)/unit/test-elect
 	$(BUILD)/unit/test-table unit/regressions
 	$(BUILD)/unit/test-super
+	$(BUILD)/unit/test-quorumsetup unit/quorumsetup $(BUILD)/unit
+	scripts/json-schema-check docs/quorumsetup-status.schema.json \
+		$(BUILD)/unit/status-*.json
 
 # A crash leaves crash-* in $(BUILD)/fuzz: copy one of fuzz-table to
 # unit/regressions, make one of fuzz-super a case of unit/test-super.c.
