@@ -3,8 +3,10 @@
 # dm-quorum: build the module for every installed Debian kernel series,
 # package it, and run the test bed.  The kernel build is driven by Kbuild.
 #
-#   make                    build build/<kver>/dm-quorum.ko for each kernel
+#   make                    build build/<kver>/dm-quorum.ko for each kernel,
+#                           and the tool build/tools/quorumsetup
 #   make modules KVER=...   build for one kernel release only
+#   make tools              build/tools/quorumsetup (libdevmapper, libblkid)
 #   make check              install what is needed, run every check and test
 #   make powercut           kill VMs writing to volumes with metadata
 #                           (POWERCUT_KILLS per kernel, default 2; check
@@ -49,9 +51,30 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 TOOL_PURE := tools/qs-args.c tools/qs-layout.c tools/qs-output.c \
 	dm-quorum-super.c dm-quorum-table.c
 
-.PHONY: all modules clean check demo unit fuzz lint man dkms-install dkms-remove deb
+.PHONY: all modules tools clean check demo unit fuzz lint man dkms-install \
+	dkms-remove deb
 
-all: modules
+all: modules tools
+
+# The user-space tool: C (gnu11) against libdevmapper and libblkid, with
+# the on-disk format's code (dm-quorum-super.c) and the table parser
+# compiled unchanged.  CFLAGS, CPPFLAGS and LDFLAGS from the environment
+# (dpkg-buildflags) come after the project's own.
+TOOL_SOURCES := tools/quorumsetup.c tools/qs-args.c tools/qs-layout.c \
+	tools/qs-output.c tools/qs-dev.c tools/qs-dm.c tools/qs-monitor.c \
+	dm-quorum-super.c dm-quorum-table.c
+TOOL_HEADERS := $(wildcard tools/*.h) dm-quorum-super.h dm-quorum-table.h \
+	dm-quorum-elect.h
+TOOL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
+TOOL_LIBS = $(shell pkg-config --libs devmapper blkid)
+
+tools: $(BUILD)/tools/quorumsetup
+
+$(BUILD)/tools/quorumsetup: $(TOOL_SOURCES) $(TOOL_HEADERS)
+	@mkdir -p $(BUILD)/tools
+	@pkg-config --exists devmapper blkid || { echo "no libdevmapper-dev or libblkid-dev (run scripts/install-deps)"; exit 1; }
+	$(CC) $(TOOL_CFLAGS) $(shell pkg-config --cflags devmapper blkid) \
+		$(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SOURCES) $(TOOL_LIBS)
 
 modules:
 	@test -n "$(KVERS)" || { echo "no kernel headers in /lib/modules/*/build (run scripts/install-deps)"; exit 1; }
@@ -70,7 +93,7 @@ clean:
 # the power cuts, whose own "N passed, N failed" comes last.
 check:
 	scripts/install-deps
-	$(MAKE) modules
+	$(MAKE) modules tools
 	$(MAKE) lint
 	$(MAKE) unit
 	$(MAKE) fuzz
