@@ -16,7 +16,8 @@
 #                           among them
 #   make fuzz               fuzz the table parser and the metadata's decisions
 #                           (FUZZ_SECONDS each, default 30)
-#   make lint               checkpatch, sparse and W=1 builds, shellcheck
+#   make lint               checkpatch, sparse and W=1 builds, the tool's
+#                           gcc, clang and cppcheck warnings, shellcheck
 #   make man                build/dm-quorum.7 from docs/dm-quorum.rst
 #   make dkms-install       install with DKMS for every kernel (root)
 #   make dkms-remove        undo dkms-install (root)
