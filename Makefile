@@ -7,6 +7,8 @@
 #                           and the tool build/tools/quorumsetup
 #   make modules KVER=...   build for one kernel release only
 #   make tools              build/tools/quorumsetup (libdevmapper, libblkid)
+#   make install            quorumsetup, its manual page and bash completion
+#                           (PREFIX=/usr/local, DESTDIR)
 #   make check              install what is needed, run every check and test
 #   make powercut           kill VMs writing to volumes with metadata
 #                           (POWERCUT_KILLS per kernel, default 2; check
@@ -18,7 +20,7 @@
 #                           (FUZZ_SECONDS each, default 30)
 #   make lint               checkpatch, sparse and W=1 builds, the tool's
 #                           gcc, clang and cppcheck warnings, shellcheck
-#   make man                build/dm-quorum.7 from docs/dm-quorum.rst
+#   make man                build/dm-quorum.7 and build/quorumsetup.8 from docs/
 #   make dkms-install       install with DKMS for every kernel (root)
 #   make dkms-remove        undo dkms-install (root)
 #   make deb                build/dm-quorum-dkms_<version>_all.deb
@@ -44,6 +46,7 @@ SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/kbuild scripts/common scripts/blktests \
 	scripts/powercut scripts/powercut-guest \
 	tests/run tests/lib/rc tests/lib/null_blk tests/quorum/rc \
+	tools/quorumsetup.bash-completion \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
@@ -52,8 +55,8 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 TOOL_PURE := tools/qs-args.c tools/qs-layout.c tools/qs-output.c \
 	dm-quorum-super.c dm-quorum-table.c
 
-.PHONY: all modules tools clean check demo unit fuzz lint man dkms-install \
-	dkms-remove deb
+.PHONY: all modules tools install uninstall clean check demo unit fuzz lint man \
+	dkms-install dkms-remove deb
 
 all: modules tools
 
@@ -76,6 +79,26 @@ $(BUILD)/tools/quorumsetup: $(TOOL_SOURCES) $(TOOL_HEADERS)
 	@pkg-config --exists devmapper blkid || { echo "no libdevmapper-dev or libblkid-dev (run scripts/install-deps)"; exit 1; }
 	$(CC) $(TOOL_CFLAGS) $(shell pkg-config --cflags devmapper blkid) \
 		$(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SOURCES) $(TOOL_LIBS)
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/quorumsetup
+
+install: $(BUILD)/tools/quorumsetup $(BUILD)/quorumsetup.8
+	install -D -m 755 $(BUILD)/tools/quorumsetup $(DESTDIR)$(SBINDIR)/quorumsetup
+	install -D -m 644 $(BUILD)/quorumsetup.8 $(DESTDIR)$(MANDIR)/man8/quorumsetup.8
+	install -D -m 644 tools/quorumsetup.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/quorumsetup
+	install -D -m 644 docs/quorumsetup-status.schema.json \
+		$(DESTDIR)$(DOCDIR)/quorumsetup-status.schema.json
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/quorumsetup $(DESTDIR)$(MANDIR)/man8/quorumsetup.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/quorumsetup \
+		$(DESTDIR)$(DOCDIR)/quorumsetup-status.schema.json
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 modules:
 	@test -n "$(KVERS)" || { echo "no kernel headers in /lib/modules/*/build (run scripts/install-deps)"; exit 1; }
@@ -159,9 +182,13 @@ fuzz:
 lint:
 	SHELL_SCRIPTS="$(SHELL_SCRIPTS)" scripts/lint
 
-man: $(BUILD)/dm-quorum.7
+man: $(BUILD)/dm-quorum.7 $(BUILD)/quorumsetup.8
 
 $(BUILD)/dm-quorum.7: docs/dm-quorum.rst
+	@mkdir -p $(BUILD)
+	scripts/mkman $< $@
+
+$(BUILD)/quorumsetup.8: docs/quorumsetup.8.rst
 	@mkdir -p $(BUILD)
 	scripts/mkman $< $@
 
@@ -175,12 +202,14 @@ dkms-install:
 	done
 	install -D -m 644 udev/56-dm-quorum.rules /etc/udev/rules.d/56-dm-quorum.rules
 	install -D -m 755 scripts/dm-quorum-monitor /usr/local/sbin/dm-quorum-monitor
+	$(MAKE) install PREFIX=/usr/local
 	-udevadm control --reload 2>/dev/null
 
 dkms-remove:
 	-dkms remove -m dm-quorum -v $(VERSION) --all
 	rm -rf /usr/src/dm-quorum-$(VERSION)
 	rm -f /etc/udev/rules.d/56-dm-quorum.rules /usr/local/sbin/dm-quorum-monitor
+	$(MAKE) uninstall PREFIX=/usr/local
 	-udevadm control --reload 2>/dev/null
 
 # Debian's own tooling (dh-dkms), on a copy of the tracked files.
