@@ -23,7 +23,8 @@
 #   make man                build/dm-quorum.7 and build/quorumsetup.8 from docs/
 #   make dkms-install       install with DKMS for every kernel (root)
 #   make dkms-remove        undo dkms-install (root)
-#   make deb                build/dm-quorum-dkms_<version>_all.deb
+#   make deb                build/dm-quorum-dkms_<version>_all.deb and
+#                           build/dm-quorum-tools_<version>_<arch>.deb
 #   make blktests BLKTESTS=<dir>  the tests inside a blktests checkout
 
 # The kernels to build for: every one with headers (scripts/kernels).
@@ -212,13 +213,16 @@ dkms-remove:
 	$(MAKE) uninstall PREFIX=/usr/local
 	-udevadm control --reload 2>/dev/null
 
-# Debian's own tooling (dh-dkms), on a copy of the tracked files.
+# Debian's own tooling (dh-dkms), on a copy of the tracked files: the
+# module's source package for DKMS, and the tool's binary package.
+DEB_ARCH = $(shell dpkg --print-architecture)
 deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/dm-quorum-$(VERSION)
 	git ls-files -z | xargs -0 cp --parents -t $(BUILD)/deb/dm-quorum-$(VERSION)
 	cd $(BUILD)/deb/dm-quorum-$(VERSION) && dpkg-buildpackage -us -uc -b
-	cp $(BUILD)/deb/dm-quorum-dkms_$(VERSION)_all.deb $(BUILD)/
-	@echo "built $(BUILD)/dm-quorum-dkms_$(VERSION)_all.deb"
+	cp $(BUILD)/deb/dm-quorum-dkms_$(VERSION)_all.deb \
+		$(BUILD)/deb/dm-quorum-tools_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/
+	@echo "built $(BUILD)/dm-quorum-dkms_$(VERSION)_all.deb $(BUILD)/dm-quorum-tools_$(VERSION)_$(DEB_ARCH).deb"
 
 # The demo runs in a guest of the newest kernel (or KVER=...).
 demo:
