@@ -47,7 +47,7 @@ SHELL_SCRIPTS := scripts/install-deps scripts/vm-run scripts/mkinitramfs \
 	scripts/kbuild scripts/common scripts/blktests \
 	scripts/powercut scripts/powercut-guest \
 	tests/run tests/lib/rc tests/lib/null_blk tests/quorum/rc \
-	tools/quorumsetup.bash-completion \
+	tests/quorum/quorumsetup.rc tools/quorumsetup.bash-completion \
 	$(wildcard tests/quorum/[0-9][0-9][0-9]) .ci/run
 FUZZ_SECONDS ?= 30
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
