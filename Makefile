@@ -250,3 +250,19 @@ else
 	$(MAKE) modules
 	scripts/blktests "$(BLKTESTS)" $(KVER)
 endif
+
+# ------------------------------------------------------------------------
+# The boot path (issue 18): /etc/quorumtab, its generator, the udev rule of
+# the legs, the units.  One block, for the merge with the tool's.
+export CHECKPATCH_EXTRA := tools/quorumtab.c tools/quorumtab.h
+
+.PHONY: unit-boot
+unit: unit-boot
+
+# The parser's tests under ASan/UBSan.
+unit-boot:
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $(BUILD)/unit/test-quorumtab \
+		unit/test-quorumtab.c tools/quorumtab.c
+	$(BUILD)/unit/test-quorumtab
+# ------------------------------------------------------------ end of boot
