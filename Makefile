@@ -254,15 +254,99 @@ endif
 # ------------------------------------------------------------------------
 # The boot path (issue 18): /etc/quorumtab, its generator, the udev rule of
 # the legs, the units.  One block, for the merge with the tool's.
-export CHECKPATCH_EXTRA := tools/quorumtab.c tools/quorumtab.h
+#
+#   make boot             build/boot/: the generator, the rule, the units
+#                         and the manual pages, for PREFIX
+#   make install          (install-boot) them under DESTDIR/PREFIX
+#
+# The paths the generator and the rule name (the tool, quorumsetup-wait)
+# are compiled in: build/boot/paths remembers them, and a change of
+# PREFIX (or of one of the directories) rebuilds.  systemd and udev look
+# under /usr/local/lib too, so the default PREFIX works as is; a Debian
+# package gives PREFIX=/usr (bookworm is usr-merged).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+QUORUMSETUP_LIBDIR ?= $(PREFIX)/lib/quorumsetup
+BOOT_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
+BOOT_C := tools/quorumtab.c tools/quorumtab.h tools/quorumsetup-generator.c
+BOOT_BUILT := $(BUILD)/boot/quorumsetup-generator \
+	$(BUILD)/boot/quorumsetup-rejoin@.service \
+	$(BUILD)/boot/quorumtab.5 $(BUILD)/boot/quorumsetup-generator.8
+BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@QUORUMSETUP_LIBDIR@|$(QUORUMSETUP_LIBDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g'
+SHELL_SCRIPTS += systemd/quorumsetup-wait unit/test-generator
+export CHECKPATCH_EXTRA := tools/quorumtab.c tools/quorumtab.h \
+	tools/quorumsetup-generator.c
 
-.PHONY: unit-boot
+.PHONY: boot install-boot uninstall-boot unit-boot FORCE
+all: boot
+boot: $(BOOT_BUILT)
+install: install-boot
+uninstall: uninstall-boot
 unit: unit-boot
 
-# The parser's tests under ASan/UBSan.
+$(BUILD)/boot/paths: FORCE
+	@mkdir -p $(BUILD)/boot
+	@echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(VERSION)" | \
+		cmp -s - $@ || echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(VERSION)" >$@
+
+$(BUILD)/boot/quorumsetup-generator: $(BOOT_C) $(BUILD)/boot/paths
+	$(CC) $(BOOT_CFLAGS) '-DQUORUMSETUP="$(SBINDIR)/quorumsetup"' \
+		'-DQUORUMSETUP_WAIT="$(QUORUMSETUP_LIBDIR)/quorumsetup-wait"' \
+		$(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tools/quorumsetup-generator.c tools/quorumtab.c
+
+$(BUILD)/boot/quorumsetup-rejoin@.service: systemd/quorumsetup-rejoin@.service.in $(BUILD)/boot/paths
+	$(BOOT_SED) $< >$@
+
+$(BUILD)/boot/%: docs/%.rst $(BUILD)/boot/paths
+	$(BOOT_SED) $< | rst2man --halt=warning >$@.tmp && mv $@.tmp $@
+
+install-boot: $(BOOT_BUILT)
+	install -D -m 755 $(BUILD)/boot/quorumsetup-generator \
+		$(DESTDIR)$(SYSTEMDGENERATORDIR)/quorumsetup-generator
+	install -D -m 644 systemd/quorumsetup.target \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup.target
+	install -D -m 644 $(BUILD)/boot/quorumsetup-rejoin@.service \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup-rejoin@.service'
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants
+	ln -sfn ../quorumsetup.target \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/quorumsetup.target
+	install -D -m 755 systemd/quorumsetup-wait \
+		$(DESTDIR)$(QUORUMSETUP_LIBDIR)/quorumsetup-wait
+	install -D -m 644 $(BUILD)/boot/quorumtab.5 $(DESTDIR)$(MANDIR)/man5/quorumtab.5
+	install -D -m 644 $(BUILD)/boot/quorumsetup-generator.8 \
+		$(DESTDIR)$(MANDIR)/man8/quorumsetup-generator.8
+
+uninstall-boot:
+	rm -f $(DESTDIR)$(SYSTEMDGENERATORDIR)/quorumsetup-generator \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup.target \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup-rejoin@.service' \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/quorumsetup.target \
+		$(DESTDIR)$(QUORUMSETUP_LIBDIR)/quorumsetup-wait \
+		$(DESTDIR)$(MANDIR)/man5/quorumtab.5 \
+		$(DESTDIR)$(MANDIR)/man8/quorumsetup-generator.8
+	-rmdir $(DESTDIR)$(QUORUMSETUP_LIBDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants 2>/dev/null
+
+# The parser's tests under ASan/UBSan, and the generator's output for
+# unit/generator/*.tab against *.units (and systemd-analyze verify).
 unit-boot:
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $(BUILD)/unit/test-quorumtab \
 		unit/test-quorumtab.c tools/quorumtab.c
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE \
+		'-DQUORUMSETUP="/usr/sbin/quorumsetup"' \
+		'-DQUORUMSETUP_WAIT="/usr/lib/quorumsetup/quorumsetup-wait"' \
+		-o $(BUILD)/unit/quorumsetup-generator \
+		tools/quorumsetup-generator.c tools/quorumtab.c
 	$(BUILD)/unit/test-quorumtab
+	unit/test-generator $(BUILD)/unit/quorumsetup-generator
+
+FORCE:
 # ------------------------------------------------------------ end of boot
