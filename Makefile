@@ -274,6 +274,7 @@ QUORUMSETUP_LIBDIR ?= $(PREFIX)/lib/quorumsetup
 BOOT_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
 BOOT_C := tools/quorumtab.c tools/quorumtab.h tools/quorumsetup-generator.c
 BOOT_BUILT := $(BUILD)/boot/quorumsetup-generator \
+	$(BUILD)/boot/58-dm-quorum-legs.rules \
 	$(BUILD)/boot/quorumsetup-rejoin@.service \
 	$(BUILD)/boot/quorumtab.5 $(BUILD)/boot/quorumsetup-generator.8
 BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
@@ -301,6 +302,9 @@ $(BUILD)/boot/quorumsetup-generator: $(BOOT_C) $(BUILD)/boot/paths
 		$(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tools/quorumsetup-generator.c tools/quorumtab.c
 
+$(BUILD)/boot/58-dm-quorum-legs.rules: udev/58-dm-quorum-legs.rules.in $(BUILD)/boot/paths
+	$(BOOT_SED) $< >$@
+
 $(BUILD)/boot/quorumsetup-rejoin@.service: systemd/quorumsetup-rejoin@.service.in $(BUILD)/boot/paths
 	$(BOOT_SED) $< >$@
 
@@ -310,6 +314,8 @@ $(BUILD)/boot/%: docs/%.rst $(BUILD)/boot/paths
 install-boot: $(BOOT_BUILT)
 	install -D -m 755 $(BUILD)/boot/quorumsetup-generator \
 		$(DESTDIR)$(SYSTEMDGENERATORDIR)/quorumsetup-generator
+	install -D -m 644 $(BUILD)/boot/58-dm-quorum-legs.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/58-dm-quorum-legs.rules
 	install -D -m 644 systemd/quorumsetup.target \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup.target
 	install -D -m 644 $(BUILD)/boot/quorumsetup-rejoin@.service \
@@ -325,6 +331,7 @@ install-boot: $(BOOT_BUILT)
 
 uninstall-boot:
 	rm -f $(DESTDIR)$(SYSTEMDGENERATORDIR)/quorumsetup-generator \
+		$(DESTDIR)$(UDEVRULESDIR)/58-dm-quorum-legs.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup.target \
 		'$(DESTDIR)$(SYSTEMDUNITDIR)/quorumsetup-rejoin@.service' \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/sysinit.target.wants/quorumsetup.target \
