@@ -258,6 +258,8 @@ endif
 #   make boot             build/boot/: the generator, the rule, the units
 #                         and the manual pages, for PREFIX
 #   make install          (install-boot) them under DESTDIR/PREFIX
+#   make boottest         VMs booting with systemd as PID 1 on quorum legs
+#                         (scripts/boottest; KVER=..., newest by default)
 #
 # The paths the generator and the rule name (the tool, quorumsetup-wait)
 # are compiled in: build/boot/paths remembers them, and a change of
@@ -280,11 +282,12 @@ BOOT_BUILT := $(BUILD)/boot/quorumsetup-generator \
 BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@QUORUMSETUP_LIBDIR@|$(QUORUMSETUP_LIBDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g'
-SHELL_SCRIPTS += systemd/quorumsetup-wait unit/test-generator
+SHELL_SCRIPTS += systemd/quorumsetup-wait scripts/boottest \
+	scripts/boottest-guest unit/test-generator
 export CHECKPATCH_EXTRA := tools/quorumtab.c tools/quorumtab.h \
 	tools/quorumsetup-generator.c
 
-.PHONY: boot install-boot uninstall-boot unit-boot FORCE
+.PHONY: boot install-boot uninstall-boot unit-boot boottest FORCE
 all: boot
 boot: $(BOOT_BUILT)
 install: install-boot
@@ -354,6 +357,15 @@ unit-boot:
 		tools/quorumsetup-generator.c tools/quorumtab.c
 	$(BUILD)/unit/test-quorumtab
 	unit/test-generator $(BUILD)/unit/quorumsetup-generator
+
+# Not part of check (some 11 minutes of TCG): see scripts/boottest, and the
+# last results in docs/boottest.md.  The tool comes from "make tools" where
+# the tree has it (QUORUMSETUP_BIN=... names another).
+boottest:
+	scripts/install-deps
+	$(MAKE) modules
+	if $(MAKE) -n tools >/dev/null 2>&1; then $(MAKE) tools; fi
+	scripts/boottest $(if $(KVER),-k $(KVER))
 
 FORCE:
 # ------------------------------------------------------------ end of boot
