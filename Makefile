@@ -273,13 +273,15 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSTEMDGENERATORDIR ?= $(PREFIX)/lib/systemd/system-generators
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 QUORUMSETUP_LIBDIR ?= $(PREFIX)/lib/quorumsetup
+# As Debian's 55-dm.rules names it.
+DMSETUP ?= /sbin/dmsetup
 BOOT_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g
 BOOT_C := tools/quorumtab.c tools/quorumtab.h tools/quorumsetup-generator.c
 BOOT_BUILT := $(BUILD)/boot/quorumsetup-generator \
 	$(BUILD)/boot/58-dm-quorum-legs.rules \
 	$(BUILD)/boot/quorumsetup-rejoin@.service \
 	$(BUILD)/boot/quorumtab.5 $(BUILD)/boot/quorumsetup-generator.8
-BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+BOOT_SED = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DMSETUP@|$(DMSETUP)|g' \
 	-e 's|@QUORUMSETUP_LIBDIR@|$(QUORUMSETUP_LIBDIR)|g' \
 	-e 's|@VERSION@|$(VERSION)|g'
 SHELL_SCRIPTS += systemd/quorumsetup-wait scripts/boottest \
@@ -296,8 +298,8 @@ unit: unit-boot
 
 $(BUILD)/boot/paths: FORCE
 	@mkdir -p $(BUILD)/boot
-	@echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(VERSION)" | \
-		cmp -s - $@ || echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(VERSION)" >$@
+	@echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(DMSETUP) $(VERSION)" | \
+		cmp -s - $@ || echo "$(SBINDIR) $(QUORUMSETUP_LIBDIR) $(DMSETUP) $(VERSION)" >$@
 
 $(BUILD)/boot/quorumsetup-generator: $(BOOT_C) $(BUILD)/boot/paths
 	$(CC) $(BOOT_CFLAGS) '-DQUORUMSETUP="$(SBINDIR)/quorumsetup"' \
