@@ -434,9 +434,31 @@ static void add_disk(struct qs_disks *out, const char *kname)
 		snprintf(out->name[out->n++], sizeof(out->name[0]), "%s", kname);
 }
 
+/* The whole disk of a partition (its kernel name), or false. */
+static bool parent_disk(const char *kname, char *disk, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX], *slash;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", kname);
+	if (access(path, F_OK))
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/block/%s", kname);
+	if (!realpath(path, real))
+		return false;
+	slash = strrchr(real, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	slash = strrchr(real, '/');
+	if (!slash)
+		return false;
+	snprintf(disk, len, "%s", slash + 1);
+	return true;
+}
+
 static void walk(const char *kname, struct qs_disks *out, int depth)
 {
-	char path[PATH_MAX], real[PATH_MAX], *slash, backing[PATH_MAX];
+	char path[PATH_MAX], backing[PATH_MAX], disk[64];
 	struct dirent *e;
 	struct stat st;
 	bool any = false;
@@ -445,17 +467,9 @@ static void walk(const char *kname, struct qs_disks *out, int depth)
 	if (depth > 16 || strchr(kname, '/'))
 		return;
 	/* A partition: its disk. */
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", kname);
-	if (!access(path, F_OK)) {
-		snprintf(path, sizeof(path), "/sys/class/block/%s", kname);
-		if (realpath(path, real)) {
-			*strrchr(real, '/') = '\0';
-			slash = strrchr(real, '/');
-			if (slash) {
-				walk(slash + 1, out, depth + 1);
-				return;
-			}
-		}
+	if (parent_disk(kname, disk, sizeof(disk))) {
+		walk(disk, out, depth + 1);
+		return;
 	}
 	/* Stacked (dm, md): the devices under it. */
 	snprintf(path, sizeof(path), "/sys/class/block/%s/slaves", kname);
@@ -474,8 +488,6 @@ static void walk(const char *kname, struct qs_disks *out, int depth)
 	snprintf(path, sizeof(path), "/sys/class/block/%s/loop/backing_file", kname);
 	if (read_attr(path, backing, sizeof(backing)) && !stat(backing, &st) &&
 	    major(st.st_dev)) {
-		char disk[64];
-
 		if (qs_kname(major(st.st_dev), minor(st.st_dev), disk, sizeof(disk))) {
 			walk(disk, out, depth + 1);
 			return;
@@ -517,37 +529,48 @@ static bool has_entries(const char *path)
 	return any;
 }
 
-/* A whole disk with partitions: the legs are the partitions. */
-static bool has_partitions(const char *kname)
+/*
+ * A partition of a leg: the kernel reads the partition table of a
+ * whole-disk leg, the volume's own (a leg is a plain copy of the volume's
+ * data from sector 0), and makes the volume's partitions on it.  They are
+ * not legs (58-dm-quorum-legs.rules: QUORUM_IN_LEG_OF).  @last caches the
+ * last disk read (its partitions come together, in name order).
+ */
+struct leg_parent {
+	char disk[64];
+	bool leg;
+};
+
+static bool in_leg(const char *kname, struct leg_parent *last)
 {
-	char path[PATH_MAX];
-	struct dirent *e;
-	bool any = false;
-	DIR *dir;
+	char disk[64], path[80];
+	bool quiet = qs_quiet;
+	struct qs_leg leg;
 
-	snprintf(path, sizeof(path), "/sys/class/block/%s", kname);
-	dir = opendir(path);
-	while (dir && !any && (e = readdir(dir))) {
-		char part[sizeof(path) + 300];
-
-		if (strncmp(e->d_name, kname, strlen(kname)))
-			continue;
-		snprintf(part, sizeof(part), "%s/%s/partition", path, e->d_name);
-		any = !access(part, F_OK);
+	if (!parent_disk(kname, disk, sizeof(disk)))
+		return false;
+	if (strcmp(disk, last->disk)) {
+		snprintf(last->disk, sizeof(last->disk), "%s", disk);
+		snprintf(path, sizeof(path), "/dev/%s", disk);
+		qs_quiet = true;
+		last->leg = !qs_read_leg(path, &leg) &&
+			    leg.state == QUORUM_SUPER_VALID;
+		qs_quiet = quiet;
 	}
-	if (dir)
-		closedir(dir);
-	return any;
+	return last->leg;
 }
 
 /*
  * qs_scan - every block device that may be a leg, in name order: not
  * empty, with nothing stacked on it (a device held by another is seen
- * through that one), not a disk with partitions, not a quorum volume or
- * stand-in.  @found gets /dev/<name>; a non-zero return stops the scan.
+ * through that one), not a quorum volume or stand-in, not a partition of
+ * a whole disk that is a leg (of any volume).  A whole disk with
+ * partitions is scanned too: a whole-disk leg shows the volume's.
+ * @found gets /dev/<name>; a non-zero return stops the scan.
  */
 int qs_scan(int (*found)(const char *path, void *ctx), void *ctx)
 {
+	struct leg_parent last = { "", false };
 	struct dirent **list;
 	int i, n, r = 0;
 
@@ -567,7 +590,7 @@ int qs_scan(int (*found)(const char *path, void *ctx), void *ctx)
 		if (!read_attr(path, value, sizeof(value)) || !strcmp(value, "0"))
 			goto next;
 		snprintf(path, sizeof(path), "/sys/class/block/%s/holders", name);
-		if (has_entries(path) || has_partitions(name))
+		if (has_entries(path))
 			goto next;
 		snprintf(path, sizeof(path), "/sys/class/block/%s/dev", name);
 		if (!read_attr(path, value, sizeof(value)) ||
@@ -578,7 +601,8 @@ int qs_scan(int (*found)(const char *path, void *ctx), void *ctx)
 			goto next;
 		snprintf(path, sizeof(path), "/dev/%s", name);
 		if (stat(path, &st) || !S_ISBLK(st.st_mode) ||
-		    major(st.st_rdev) != major || minor(st.st_rdev) != minor)
+		    major(st.st_rdev) != major || minor(st.st_rdev) != minor ||
+		    in_leg(name, &last))
 			goto next;
 		r = found(path, ctx);
 next:
