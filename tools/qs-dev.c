@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <linux/loop.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -425,13 +426,65 @@ int qs_wipe_signatures(struct qs_dev *d)
 
 static void add_disk(struct qs_disks *out, const char *kname)
 {
-	unsigned int i;
+	struct qs_disk disk = { .file = false };
 
-	for (i = 0; i < out->n; i++)
-		if (!strcmp(out->name[i], kname))
-			return;
-	if (out->n < sizeof(out->name) / sizeof(out->name[0]))
-		snprintf(out->name[out->n++], sizeof(out->name[0]), "%s", kname);
+	snprintf(disk.name, sizeof(disk.name), "%s", kname);
+	qs_disks_add(out, &disk);
+}
+
+/*
+ * The backing file of a loop device, @file its inode and "file <path>".
+ * The kernel's own st_dev and st_ino of the file (LOOP_GET_STATUS64, which
+ * also knows a file deleted or out of reach of this mount namespace),
+ * else a stat() of the path in sysfs.  The device is not opened when it
+ * clears itself on its last close (autoclear: mount -o loop): this open
+ * could be that last one.
+ */
+static bool loop_file(const char *kname, struct qs_disk *file)
+{
+	char path[PATH_MAX], backing[PATH_MAX], value[32];
+	unsigned int major, minor;
+	struct loop_info64 info;
+	bool known = false;
+	struct stat st;
+	size_t n, room;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/loop/backing_file", kname);
+	if (!read_attr(path, backing, sizeof(backing)))
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/block/%s/loop/autoclear", kname);
+	if (read_attr(path, value, sizeof(value)) && !strcmp(value, "0")) {
+		snprintf(path, sizeof(path), "/sys/class/block/%s/dev", kname);
+		if (read_attr(path, value, sizeof(value)) &&
+		    qs_parse_devnum(value, &major, &minor)) {
+			snprintf(path, sizeof(path), "/dev/%s", kname);
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (fd >= 0) {
+				known = !fstat(fd, &st) && S_ISBLK(st.st_mode) &&
+					st.st_rdev == makedev(major, minor) &&
+					!ioctl(fd, LOOP_GET_STATUS64, &info);
+				close(fd);
+			}
+		}
+	}
+	if (known) {
+		file->dev = info.lo_device;
+		file->ino = info.lo_inode;
+	} else if (!stat(backing, &st)) {
+		file->dev = st.st_dev;
+		file->ino = st.st_ino;
+	} else {
+		return false;
+	}
+	file->file = true;
+	/* A long path: its end, the file's name. */
+	n = strlen(backing);
+	room = sizeof(file->name) - sizeof("file ...");
+	snprintf(file->name, sizeof(file->name), "file %s%.*s",
+		 n > room ? "..." : "", (int)room,
+		 backing + (n > room ? n - room : 0));
+	return true;
 }
 
 /* The whole disk of a partition (its kernel name), or false. */
@@ -458,9 +511,9 @@ static bool parent_disk(const char *kname, char *disk, size_t len)
 
 static void walk(const char *kname, struct qs_disks *out, int depth)
 {
-	char path[PATH_MAX], backing[PATH_MAX], disk[64];
+	char path[PATH_MAX], disk[64];
+	struct qs_disk file;
 	struct dirent *e;
-	struct stat st;
 	bool any = false;
 	DIR *dir;
 
@@ -484,14 +537,19 @@ static void walk(const char *kname, struct qs_disks *out, int depth)
 		closedir(dir);
 	if (any)
 		return;
-	/* A loop device: the disk its backing file lies on. */
-	snprintf(path, sizeof(path), "/sys/class/block/%s/loop/backing_file", kname);
-	if (read_attr(path, backing, sizeof(backing)) && !stat(backing, &st) &&
-	    major(st.st_dev)) {
-		if (qs_kname(major(st.st_dev), minor(st.st_dev), disk, sizeof(disk))) {
+	/*
+	 * A loop device: the disk its backing file lies on (none for a
+	 * filesystem without one: tmpfs, btrfs, NFS...: the loop device
+	 * itself), then the file.  Disks first: the one a message names.
+	 */
+	if (loop_file(kname, &file)) {
+		if (major(file.dev) &&
+		    qs_kname(major(file.dev), minor(file.dev), disk, sizeof(disk)))
 			walk(disk, out, depth + 1);
-			return;
-		}
+		else
+			add_disk(out, kname);
+		qs_disks_add(out, &file);
+		return;
 	}
 	add_disk(out, kname);
 }
@@ -501,18 +559,6 @@ void qs_disks_of(const char *kname, struct qs_disks *out)
 {
 	out->n = 0;
 	walk(kname, out, 0);
-}
-
-/* A disk both lie on, or NULL. */
-const char *qs_shared_disk(const struct qs_disks *a, const struct qs_disks *b)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++)
-			if (!strcmp(a->name[i], b->name[j]))
-				return a->name[i];
-	return NULL;
 }
 
 /* Does a sysfs directory hold any entry? */

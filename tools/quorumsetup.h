@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../dm-quorum-super.h"
 #include "../dm-quorum-table.h"
@@ -234,11 +235,58 @@ struct qs_leg {
 	struct quorum_super sb;		/* when valid */
 };
 
-/* The whole disks a device lies on, through partitions and stacking. */
+/*
+ * The media a device lies on, through partitions and stacking: whole
+ * disks, by their kernel name, and the backing files of loop devices, by
+ * their inode.  One file is one medium under any path, and on tmpfs,
+ * btrfs, NFS or overlayfs its st_dev names no disk.
+ */
+struct qs_disk {
+	char name[256];			/* "sdb", or "file <path>" */
+	bool file;
+	unsigned long long dev, ino;	/* a file's st_dev and st_ino */
+};
+
 struct qs_disks {
 	unsigned int n;
-	char name[32][64];
+	struct qs_disk d[32];
 };
+
+static inline bool qs_same_disk(const struct qs_disk *a,
+				const struct qs_disk *b)
+{
+	if (a->file != b->file)
+		return false;
+	if (a->file)
+		return a->dev == b->dev && a->ino == b->ino;
+	return !strcmp(a->name, b->name);
+}
+
+/* Add @disk to @out once; a full list stays as it is. */
+static inline void qs_disks_add(struct qs_disks *out,
+				const struct qs_disk *disk)
+{
+	unsigned int i;
+
+	for (i = 0; i < out->n; i++)
+		if (qs_same_disk(&out->d[i], disk))
+			return;
+	if (out->n < sizeof(out->d) / sizeof(out->d[0]))
+		out->d[out->n++] = *disk;
+}
+
+/* A medium both lie on (its name, for messages), or NULL. */
+static inline const char *qs_shared_disk(const struct qs_disks *a,
+					 const struct qs_disks *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (qs_same_disk(&a->d[i], &b->d[j]))
+				return a->d[i].name;
+	return NULL;
+}
 
 #define QS_OPEN_READ	0	/* read-only */
 #define QS_OPEN_CHECK	1	/* read-only, exclusive */
@@ -255,7 +303,6 @@ int qs_write_area(struct qs_dev *d, u64 sector, const void *buf, size_t len);
 int qs_signature(const char *path, char *desc, size_t len);
 int qs_wipe_signatures(struct qs_dev *d);
 void qs_disks_of(const char *kname, struct qs_disks *out);
-const char *qs_shared_disk(const struct qs_disks *a, const struct qs_disks *b);
 bool qs_kname(unsigned int major, unsigned int minor, char *kname, size_t len);
 void qs_dev_path(unsigned int major, unsigned int minor, char *path,
 		 size_t len);

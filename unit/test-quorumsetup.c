@@ -5,7 +5,8 @@
  * messages, uuids and labels, a new volume's geometry and superblocks
  * (which the target's own decision, quorum_assemble(), must accept, as
  * it must a replacement and a stand-in), table lines, the parsing of the
- * target's status and stats, and every output format.
+ * target's status and stats, every output format, and the shared-disk
+ * check's comparison of media.
  *
  *   test-quorumsetup <data dir> <output dir>
  *
@@ -641,6 +642,62 @@ static void test_small(void)
 	      !strcmp(qs_health_name('A', true), "missing"));
 }
 
+static struct qs_disk disk(const char *name, bool file, unsigned long long dev,
+			   unsigned long long ino)
+{
+	struct qs_disk d = { .file = file, .dev = dev, .ino = ino };
+
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	return d;
+}
+
+/* The media of the shared-disk check: whole disks, and loop files. */
+static void test_disks(void)
+{
+	struct qs_disk sda = disk("sda", false, 0, 0);
+	/* Two paths to one file on tmpfs (st_dev 0:45), another file there. */
+	struct qs_disk a = disk("file /tmp/a.img", true, 45, 1234);
+	struct qs_disk a2 = disk("file /run/link.img", true, 45, 1234);
+	struct qs_disk b = disk("file /tmp/b.img", true, 45, 1235);
+	struct qs_disk c = disk("file /mnt/a.img", true, 46, 1234);
+	struct qs_disk sda_file = disk("sda", true, 8, 0);
+	struct qs_disks x = { 0 }, y = { 0 };
+	const char *shared;
+	unsigned int i;
+
+	qs_disks_add(&x, &a);
+	qs_disks_add(&y, &b);
+	CHECK(!qs_shared_disk(&x, &y));
+	qs_disks_add(&y, &c);
+	CHECK(!qs_shared_disk(&x, &y));
+	qs_disks_add(&y, &sda_file);
+	qs_disks_add(&x, &sda);
+	CHECK(!qs_shared_disk(&x, &y));
+	/* The same inode under another path: named as the first saw it. */
+	qs_disks_add(&y, &a2);
+	shared = qs_shared_disk(&x, &y);
+	CHECK(shared && !strcmp(shared, "file /tmp/a.img"));
+	shared = qs_shared_disk(&y, &x);
+	CHECK(shared && !strcmp(shared, "file /run/link.img"));
+	/* Disks by name; each medium once; a full list keeps what it has. */
+	y.n = 0;
+	qs_disks_add(&y, &sda);
+	qs_disks_add(&y, &sda);
+	qs_disks_add(&y, &a2);
+	CHECK(y.n == 2);
+	shared = qs_shared_disk(&x, &y);
+	CHECK(shared && !strcmp(shared, "file /tmp/a.img"));
+	y.n = 0;
+	for (i = 0; i < ARRAY_SIZE(y.d) + 2; i++) {
+		struct qs_disk d = disk("vd", false, 0, 0);
+
+		snprintf(d.name, sizeof(d.name), "vd%u", i);
+		qs_disks_add(&y, &d);
+	}
+	CHECK(y.n == ARRAY_SIZE(y.d) && !strcmp(y.d[y.n - 1].name, "vd31"));
+	CHECK(!qs_shared_disk(&x, &y));
+}
+
 int main(int argc, char **argv)
 {
 	datadir = argc > 1 ? argv[1] : "unit/quorumsetup";
@@ -655,5 +712,6 @@ int main(int argc, char **argv)
 	test_export_dump();
 	test_events();
 	test_small();
+	test_disks();
 	return unit_report("test-quorumsetup");
 }
