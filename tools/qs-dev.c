@@ -433,14 +433,16 @@ static void add_disk(struct qs_disks *out, const char *kname)
 }
 
 /*
- * The backing file of a loop device, @file its inode and "file <path>".
- * The kernel's own st_dev and st_ino of the file (LOOP_GET_STATUS64, which
- * also knows a file deleted or out of reach of this mount namespace),
- * else a stat() of the path in sysfs.  The device is not opened when it
- * clears itself on its last close (autoclear: mount -o loop): this open
- * could be that last one.
+ * The backing file of a loop device, @file its inode and "file <path>",
+ * @rdev the device it is when it is a block device (else 0).  The
+ * kernel's own st_dev, st_ino and st_rdev of the file (LOOP_GET_STATUS64,
+ * which also knows a file deleted or out of reach of this mount
+ * namespace), else a stat() of the path in sysfs.  The device is not
+ * opened when it clears itself on its last close (autoclear: mount -o
+ * loop): this open could be that last one.
  */
-static bool loop_file(const char *kname, struct qs_disk *file)
+static bool loop_file(const char *kname, struct qs_disk *file,
+		      unsigned long long *rdev)
 {
 	char path[PATH_MAX], backing[PATH_MAX], value[32];
 	unsigned int major, minor;
@@ -471,9 +473,11 @@ static bool loop_file(const char *kname, struct qs_disk *file)
 	if (known) {
 		file->dev = info.lo_device;
 		file->ino = info.lo_inode;
+		*rdev = info.lo_rdevice;
 	} else if (!stat(backing, &st)) {
 		file->dev = st.st_dev;
 		file->ino = st.st_ino;
+		*rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
 	} else {
 		return false;
 	}
@@ -512,6 +516,7 @@ static bool parent_disk(const char *kname, char *disk, size_t len)
 static void walk(const char *kname, struct qs_disks *out, int depth)
 {
 	char path[PATH_MAX], disk[64];
+	unsigned long long rdev;
 	struct qs_disk file;
 	struct dirent *e;
 	bool any = false;
@@ -538,11 +543,16 @@ static void walk(const char *kname, struct qs_disks *out, int depth)
 	if (any)
 		return;
 	/*
-	 * A loop device: the disk its backing file lies on (none for a
-	 * filesystem without one: tmpfs, btrfs, NFS...: the loop device
-	 * itself), then the file.  Disks first: the one a message names.
+	 * A loop device: on a block device, that device's disks.  Else the
+	 * disk its backing file lies on (none for a filesystem without one:
+	 * tmpfs, btrfs, NFS...: the loop device itself), then the file.
+	 * Disks first: the one a message names.
 	 */
-	if (loop_file(kname, &file)) {
+	if (loop_file(kname, &file, &rdev)) {
+		if (rdev && qs_kname(major(rdev), minor(rdev), disk, sizeof(disk))) {
+			walk(disk, out, depth + 1);
+			return;
+		}
 		if (major(file.dev) &&
 		    qs_kname(major(file.dev), minor(file.dev), disk, sizeof(disk)))
 			walk(disk, out, depth + 1);
