@@ -261,6 +261,8 @@ static int generate(const struct quorumtab_entry *e, char *svc, size_t svc_len)
 		fprintf(f, " %s", e->legs[i]);
 	if (e->flags & QT_NO_DEGRADED)
 		fputs(" --no-degraded", f);
+	if (e->flags & QT_FORCE_DEGRADED)
+		fputs(" --force", f);
 	if (e->flags & QT_READ_ONLY)
 		fputs(" --read-only", f);
 	fputs("\nExecStop=", f);

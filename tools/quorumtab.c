@@ -19,7 +19,7 @@
 #define QT_ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 
 #define QT_OPTIONS_KNOWN \
-	"no-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev"
+	"no-degraded, force-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev"
 
 static int qt_fail(char *err, size_t errlen, const char *fmt, ...) QT_PRINTF(3, 4);
 
@@ -284,6 +284,7 @@ static int qt_parse_options(const char *field, struct quorumtab_entry *e,
 		unsigned int flag;
 	} known[] = {
 		{ "no-degraded", QT_NO_DEGRADED },
+		{ "force-degraded", QT_FORCE_DEGRADED },
 		{ "read-only", QT_READ_ONLY },
 		{ "nofail", QT_NOFAIL },
 		{ "noauto", QT_NOAUTO },
@@ -350,6 +351,9 @@ static int qt_parse_options(const char *field, struct quorumtab_entry *e,
 		e->flags |= flag;
 	}
 	free(copy);
+	if (!r && (e->flags & QT_NO_DEGRADED) && (e->flags & QT_FORCE_DEGRADED))
+		r = qt_fail(err, errlen,
+			    "options \"no-degraded\" and \"force-degraded\" contradict each other");
 	return r;
 }
 

@@ -34,6 +34,7 @@ enum {
 	QT_NOAUTO	= 1 << 3,
 	QT_NETDEV	= 1 << 4,
 	QT_TIMEOUT	= 1 << 5,	/* timeout= was given */
+	QT_FORCE_DEGRADED = 1 << 6,
 };
 
 struct quorumtab_entry {

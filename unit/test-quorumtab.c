@@ -51,6 +51,10 @@ static const struct qt_case taken_cases[] = {
 		"v /dev/a,/dev/b no-degraded read-only nofail noauto _netdev timeout 86400s",
 	},
 	{
+		"v /dev/a,/dev/b force-degraded",
+		"v /dev/a,/dev/b force-degraded 90s",
+	},
+	{
 		"v /dev/a,/dev/b timeout=1",
 		"v /dev/a,/dev/b timeout 1s",
 	},
@@ -207,19 +211,23 @@ static const struct qt_case refused_cases[] = {
 	},
 	{
 		"data /dev/a,/dev/b frob",
-		"unknown option \"frob\" (options: no-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
+		"unknown option \"frob\" (options: no-degraded, force-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
 	},
 	{
 		"data /dev/a,/dev/b frob=1",
-		"unknown option \"frob=1\" (options: no-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
+		"unknown option \"frob=1\" (options: no-degraded, force-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
 	},
 	{
 		"data /dev/a,/dev/b nofail=yes",
-		"option \"nofail\" takes no value (options: no-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
+		"option \"nofail\" takes no value (options: no-degraded, force-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
 	},
 	{
 		"data /dev/a,/dev/b ro",
-		"unknown option \"ro\" (options: no-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
+		"unknown option \"ro\" (options: no-degraded, force-degraded, read-only, nofail, noauto, timeout=<seconds>, _netdev)",
+	},
+	{
+		"data /dev/a,/dev/b no-degraded,force-degraded",
+		"options \"no-degraded\" and \"force-degraded\" contradict each other",
 	},
 	{
 		"data /dev/a,/dev/b nofail,,noauto",
@@ -268,7 +276,7 @@ static void show(const struct quorumtab_entry *e, char *out, size_t len)
 {
 	static const char * const flag[] = {
 		"no-degraded", "read-only", "nofail", "noauto", "_netdev",
-		"timeout",
+		"timeout", "force-degraded",
 	};
 	size_t o;
 	unsigned int i;
