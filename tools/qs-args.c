@@ -83,10 +83,11 @@ static const struct qs_command_spec commands[QS_NR_COMMANDS] = {
 	[QS_CMD_OPEN] = { "open",
 		COMMON | O(OPT_UUID) | O(OPT_NO_DEGRADED) | O(OPT_READ_ONLY) |
 		O(OPT_REWRITE) | O(OPT_READ_PATTERN) | O(OPT_ERROR_LIMIT) |
-		O(OPT_SCRUB_RATE), 1, 1 + QUORUM_MAX_LEGS,
-		"open <name> [<dev>...] [--uuid UUID] [--no-degraded] [--read-only]\n"
-		"                   [--rewrite-corrupted] [--read-pattern quorum|fifo]\n"
-		"                   [--error-limit N] [--scrub-rate KIB/S]" },
+		O(OPT_SCRUB_RATE) | O(OPT_FORCE), 1, 1 + QUORUM_MAX_LEGS,
+		"open <name> [<dev>...] [--uuid UUID] [--no-degraded] [--force]\n"
+		"                   [--read-only] [--rewrite-corrupted]\n"
+		"                   [--read-pattern quorum|fifo] [--error-limit N]\n"
+		"                   [--scrub-rate KIB/S]" },
 	[QS_CMD_CLOSE] = { "close", COMMON, 1, 1, "close <name>" },
 	[QS_CMD_STATUS] = { "status", COMMON | O(OPT_JSON) | O(OPT_PROMETHEUS),
 		0, 1, "status [<name>] [--json | --prometheus]" },

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -166,11 +167,17 @@ static int volume_super(const struct qs_volume *v, struct quorum_super *ref)
 	return found ? QS_OK : QS_NOT_FOUND;
 }
 
-/* Take the volume's lock (held until exit). */
+/* Take the volume's lock (held until exit; taking it again is a no-op). */
 static int lock_volume(const char *uuid)
 {
+	static char held[QS_UUID_LEN + 1];
 	char path[128];
 	int fd;
+
+	if (held[0])
+		return strcmp(held, uuid) ?
+		       qs_error(QS_ERROR, "cannot lock volume %s: the lock of %s is held",
+				uuid, held) : QS_OK;
 
 	mkdir("/run/quorumsetup", 0700);
 	snprintf(path, sizeof(path), "/run/quorumsetup/%s.lock", uuid);
@@ -183,7 +190,81 @@ static int lock_volume(const char *uuid)
 			return qs_error(QS_ERROR, "cannot take the lock %s: %s",
 					path, strerror(errno));
 	}
+	snprintf(held, sizeof(held), "%s", uuid);
 	return QS_OK;
+}
+
+/*
+ * load_volume() under the volume's lock: what a command acts on is read
+ * after the lock is taken, so that what another quorumsetup did (a
+ * rejoin from udev, a replace) is seen.
+ */
+static int load_volume_locked(const char *name, struct qs_volume *v)
+{
+	char uuid[QS_UUID_LEN + 1];
+	int r;
+
+	r = load_volume(name, v);
+	if (r || !v->uuid[0])
+		return r;
+	snprintf(uuid, sizeof(uuid), "%s", v->uuid);
+	free_volume(v);
+	r = lock_volume(uuid);
+	if (!r)
+		r = load_volume(name, v);
+	if (!r && strcmp(v->uuid, uuid)) {
+		free_volume(v);
+		r = qs_error(QS_REFUSED, "%s changed while this waited for its lock", name);
+	}
+	return r;
+}
+
+/*
+ * The legs that were failed when the volume was opened (this boot: the
+ * record is in /run): a leg the volume has not seen since, whose rejoin
+ * brings it back.  A leg failed after the open (by "quorumsetup fail", or
+ * by its errors) is not in it, and stays failed until reinstated.
+ */
+static void failed_at_open_path(const char *uuid, char *path, size_t len)
+{
+	snprintf(path, len, "/run/quorumsetup/%s.failed-at-open", uuid);
+}
+
+static unsigned int read_failed_at_open(const char *uuid)
+{
+	char path[128];
+	unsigned int mask = 0;
+	FILE *f;
+
+	failed_at_open_path(uuid, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%x", &mask) != 1)
+		mask = 0;
+	fclose(f);
+	return mask;
+}
+
+static void write_failed_at_open(const char *uuid, unsigned int mask)
+{
+	char path[128];
+	FILE *f;
+
+	failed_at_open_path(uuid, path, sizeof(path));
+	if (!mask) {
+		unlink(path);
+		return;
+	}
+	mkdir("/run/quorumsetup", 0700);
+	f = fopen(path, "we");
+	if (f) {
+		bool bad = fprintf(f, "%x\n", mask) < 0;
+
+		if (!fclose(f) && !bad)
+			return;
+	}
+	qs_error(0, "cannot write %s: a failed leg will not rejoin by itself", path);
 }
 
 static int random_bytes(void *buf, size_t len)
@@ -384,12 +465,19 @@ static int cmd_format(const struct qs_args *a)
 	qs_uuid_format(uuid, text);
 	qs_info("volume %s: %u legs, %llu data sectors, region_size %u, %u metadata sectors",
 		text, n, sb.data_sectors, sb.region_size, sb.meta_sectors);
-	/* Every check passed: now for writing (still exclusive). */
+	/*
+	 * Every check passed: now for writing (still exclusive), once every
+	 * device is open for it, so that one that cannot be opened leaves
+	 * them all untouched.
+	 */
 	for (i = 0; i < n; i++) {
 		qs_dev_close(&devs[i]);
 		r = qs_dev_open(a->devs[i], QS_OPEN_WRITE, &devs[i]);
-		if (!r)
-			r = overwrite(&devs[i], notes[i], wipe[i]);
+		if (r)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		r = overwrite(&devs[i], notes[i], wipe[i]);
 		if (r)
 			goto out;
 	}
@@ -503,9 +591,17 @@ struct qs_found {
 	struct qs_leg legs[QUORUM_MAX_LEGS];
 	bool present[QUORUM_MAX_LEGS];
 	char twin[QUORUM_MAX_LEGS][4096];	/* a second copy of the leg */
+	u64 twin_generation[QUORUM_MAX_LEGS];
+	unsigned int absent;		/* legs given that do not exist */
 };
 
-/* Put a leg in its slot: the newest copy wins, a tie is ambiguous. */
+/*
+ * Put a leg in its slot.  A second device that holds the same leg (a
+ * cloned disk, a restored image, an old copy attached again) makes the
+ * slot ambiguous, whatever the generations: the newer one is not always
+ * the volume's (a clone may have gone on elsewhere), and the older one
+ * would be resynced over.  The user names the legs then.
+ */
 static void place_leg(struct qs_found *f, const struct qs_leg *leg)
 {
 	unsigned int i = leg->sb.leg;
@@ -517,13 +613,11 @@ static void place_leg(struct qs_found *f, const struct qs_leg *leg)
 
 		if (o->dev.major == leg->dev.major && o->dev.minor == leg->dev.minor)
 			return;
-		if (o->sb.generation > leg->sb.generation)
-			return;
-		if (o->sb.generation == leg->sb.generation) {
+		if (!f->twin[i][0]) {
 			snprintf(f->twin[i], sizeof(f->twin[i]), "%s", leg->dev.path);
-			return;
+			f->twin_generation[i] = leg->sb.generation;
 		}
-		f->twin[i][0] = '\0';
+		return;
 	}
 	f->legs[i] = *leg;
 	f->present[i] = true;
@@ -557,8 +651,15 @@ static int given_legs(const struct qs_args *a, struct qs_found *f)
 
 	for (i = 0; i < a->nr_devs; i++) {
 		struct qs_leg leg;
+		struct stat st;
 		unsigned int k;
 
+		/* Not there (a disk that did not come up): a missing leg. */
+		if (stat(a->devs[i], &st) && errno == ENOENT) {
+			qs_error(0, "%s: no such device: its leg is missing", a->devs[i]);
+			f->absent++;
+			continue;
+		}
 		r = qs_read_leg(a->devs[i], &leg);
 		if (r)
 			return r;
@@ -597,6 +698,22 @@ static bool leg_in_sync(const struct qs_found *f, const struct quorum_super *ref
 	return f->present[i] && !ref->legs[i].state &&
 	       !memcmp(sb->legs[i].uuid, ref->legs[i].uuid, QUORUM_UUID_SIZE) &&
 	       sb->generation >= ref->legs[i].generation;
+}
+
+/*
+ * The legs of @missing that the volume's newest superblock found saw in
+ * sync: they may have been opened without the legs found, and gone on.
+ * A leg it knows failed or out of sync stopped before it.
+ */
+static unsigned int missing_in_sync(const struct quorum_super *ref,
+				    unsigned int missing)
+{
+	unsigned int i, mask = 0;
+
+	for (i = 0; i < ref->nr_legs; i++)
+		if ((missing & (1u << i)) && !ref->legs[i].state)
+			mask |= 1u << i;
+	return mask;
 }
 
 static void standin_name(char *buf, size_t len, const char *name, unsigned int i)
@@ -723,6 +840,21 @@ static void print_legs(const char *name)
 	free_volume(&v);
 }
 
+/* After an open: the legs there that the metadata kept failed. */
+static void record_failed_at_open(const char *name, const char *uuid,
+				  unsigned int missing)
+{
+	struct qs_status st;
+	unsigned int i, mask = 0;
+
+	if (volume_status(name, &st))
+		return;
+	for (i = 0; i < st.nr_legs && i < QUORUM_MAX_LEGS; i++)
+		if (st.legs[i].health == 'D' && !(missing & (1u << i)))
+			mask |= 1u << i;
+	write_failed_at_open(uuid, mask);
+}
+
 static int cmd_open(const struct qs_args *a)
 {
 	char uuid[QS_UUID_LEN + 1], dm_uuid[64], params[1024], size[32];
@@ -732,7 +864,7 @@ static int cmd_open(const struct qs_args *a)
 	const struct quorum_super *ref = NULL;
 	struct quorum_table keep;
 	struct qs_dm_info info;
-	unsigned int i, j, nr, missing = 0, in_sync = 0, made = 0;
+	unsigned int i, j, nr, missing = 0, unknown, in_sync = 0, made = 0;
 	int r;
 
 	if (!f)
@@ -754,6 +886,12 @@ static int cmd_open(const struct qs_args *a)
 	if (r)
 		goto out;
 	qs_uuid_format(f->uuid, uuid);
+	/* Before the checks that another open or a rejoin would change. */
+	if (f->has_uuid) {
+		r = lock_volume(uuid);
+		if (r)
+			goto out;
+	}
 	for (i = 0; i < QUORUM_MAX_LEGS; i++)
 		if (f->present[i] && (!ref || f->legs[i].sb.generation > ref->generation))
 			ref = &f->legs[i].sb;
@@ -770,8 +908,9 @@ static int cmd_open(const struct qs_args *a)
 			continue;
 		if (f->twin[i][0]) {
 			r = qs_error(QS_REFUSED,
-				     "%s and %s both hold leg %u of volume %s, of the same generation: give the legs to open",
-				     f->legs[i].dev.path, f->twin[i], i, uuid);
+				     "%s (generation %llu) and %s (generation %llu) both hold leg %u of volume %s: give the legs to open",
+				     f->legs[i].dev.path, sb->generation, f->twin[i],
+				     f->twin_generation[i], i, uuid);
 			goto out;
 		}
 		if (sb->nr_legs != nr || i >= nr || sb->data_sectors != ref->data_sectors ||
@@ -784,7 +923,7 @@ static int cmd_open(const struct qs_args *a)
 		/* The target would refuse it: say why, and what to do. */
 		if (qs_split_history(ref, sb, i)) {
 			r = qs_error(QS_REFUSED,
-				     "%s: leg %u went on without the volume (split history: generation %llu, the volume saw it take %llu): open the volume with the other legs, then replace this leg by itself (--force) to resync it from them",
+				     "%s: leg %u went on without the volume (split history: generation %llu, the volume saw it take %llu): open the volume with the other legs, then replace this leg by itself (--force) to resync it from them, which drops what it holds on its own",
 				     f->legs[i].dev.path, i, sb->generation,
 				     ref->legs[i].generation);
 			goto out;
@@ -832,6 +971,18 @@ static int cmd_open(const struct qs_args *a)
 				     uuid, list, in_sync, nr, ref->threshold);
 			goto out;
 		}
+		unknown = missing_in_sync(ref, missing);
+		if (__builtin_popcount(unknown) >= (int)ref->threshold) {
+			if (!a->force) {
+				r = qs_error(QS_REFUSED,
+					     "volume %s: leg(s) %s missing, last seen in sync by the legs found: with %u such legs, threshold %u, they may have been opened without these and hold newer data: not opened (give the missing legs, or --force to open with these)",
+					     uuid, list, (unsigned int)__builtin_popcount(unknown),
+					     ref->threshold);
+				goto out;
+			}
+			qs_error(0, "volume %s: opened without leg(s) %s, which may hold newer data (--force): if they went on, they are refused when they come back",
+				 uuid, list);
+		}
 	} else if (in_sync < ref->threshold) {
 		qs_error(0, "volume %s: only %u of %u legs are in sync, threshold %u: reads need the resync",
 			 uuid, in_sync, nr, ref->threshold);
@@ -869,6 +1020,7 @@ static int cmd_open(const struct qs_args *a)
 	       label[0] ? "\"" : "", nr, ref->threshold, size,
 	       a->read_only ? ", read-only" : "");
 	print_legs(a->name);
+	record_failed_at_open(a->name, uuid, missing);
 	if (missing)
 		printf("degraded: %u of %u legs missing; give them back with quorumsetup rejoin <dev>, or replace them\n",
 		       (unsigned int)__builtin_popcount(missing), nr);
@@ -1128,7 +1280,7 @@ static int cmd_fail(const struct qs_args *a, bool fail)
 	char message[64], path[256];
 	int i, r;
 
-	r = load_volume(a->name, &v);
+	r = load_volume_locked(a->name, &v);
 	if (r)
 		return r;
 	i = find_leg(&v, a->leg);
@@ -1157,15 +1309,14 @@ static int cmd_fail(const struct qs_args *a, bool fail)
 			     a->name, path, qs_health_name(st.legs[i].health, false));
 		goto out;
 	}
-	if (v.uuid[0]) {
-		r = lock_volume(v.uuid);
-		if (r)
-			goto out;
-	}
-	snprintf(message, sizeof(message), "%s %d", fail ? "fail_leg" : "reinstate_leg", i);
+	/* By its device number: the leg this command looked at, no other. */
+	snprintf(message, sizeof(message), "%s %s", fail ? "fail_leg" : "reinstate_leg",
+		 v.devnum[i]);
 	r = send_message(a->name, message);
 	if (r)
 		goto out;
+	if (v.uuid[0] && (read_failed_at_open(v.uuid) & (1u << i)))
+		write_failed_at_open(v.uuid, read_failed_at_open(v.uuid) & ~(1u << i));
 	if (fail)
 		printf("leg %d of %s (%s) failed\n", i, a->name, path);
 	else
@@ -1256,6 +1407,7 @@ static int swap_table(struct qs_volume *v, char (*legs)[QS_DEVNUM_MAX],
 		      unsigned int failed, unsigned int out_of_sync)
 {
 	char params[1024], old[1024];
+	sigset_t block, saved;
 	int r;
 
 	if (qs_table_params(params, sizeof(params), v->tab.t.threshold, v->nr_legs,
@@ -1263,15 +1415,24 @@ static int swap_table(struct qs_volume *v, char (*legs)[QS_DEVNUM_MAX],
 	    qs_table_params(old, sizeof(old), v->tab.t.threshold, v->nr_legs,
 			    v->devnum, v->standins, 0, &v->tab.t))
 		return qs_error(QS_ERROR, "the table line is too long");
+	/*
+	 * Not cut between the reload and the resume (a unit stopped at
+	 * shutdown, a ^C): that would leave the volume suspended.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &saved);
 	qs_kmsg_mark();
 	r = qs_dm_reload(v->info.name, v->len, "quorum", params, v->info.read_only);
 	if (r) {
 		qs_kmsg_explain();
-		return r;
+		goto out;
 	}
 	r = qs_dm_resume(v->info.name);
 	if (!r)
-		return QS_OK;
+		goto out;
 	qs_kmsg_explain();
 	qs_error(0, "%s: the new table did not resume: putting the old one back",
 		 v->info.name);
@@ -1279,7 +1440,10 @@ static int swap_table(struct qs_volume *v, char (*legs)[QS_DEVNUM_MAX],
 	    qs_dm_resume(v->info.name))
 		qs_error(0, "%s: the old table did not resume either: the device is suspended",
 			 v->info.name);
-	return QS_ERROR;
+	r = QS_ERROR;
+out:
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
 }
 
 /* After a swap: reinstate leg @i if the metadata kept it failed. */
@@ -1339,7 +1503,7 @@ static int cmd_replace(const struct qs_args *a)
 	size_t backup_len = 0;
 	int i, r;
 
-	r = load_volume(a->name, &v);
+	r = load_volume_locked(a->name, &v);
 	if (r)
 		return r;
 	i = find_leg(&v, a->leg);
@@ -1467,9 +1631,60 @@ out:
 	return r;
 }
 
+/*
+ * rejoin of a device that is leg @j of @v already: a leg the metadata
+ * kept failed when the volume was opened (it was missing at an earlier
+ * boot, and is back) is reinstated; one failed since stays failed.
+ */
+static int rejoin_in_place(const struct qs_args *a, struct qs_volume *v,
+			   unsigned int j)
+{
+	unsigned int record = v->uuid[0] ? read_failed_at_open(v->uuid) : 0;
+	struct qs_status st;
+	char message[64];
+	int r;
+
+	r = volume_status(v->info.name, &st);
+	if (r)
+		return r;
+	if (j >= st.nr_legs || st.legs[j].health != 'D') {
+		qs_info("%s is leg %u of %s already: nothing to do", a->dev, j,
+			v->info.name);
+		return QS_OK;
+	}
+	if (!(record & (1u << j))) {
+		qs_info("%s is leg %u of %s, failed since the volume was opened: it stays failed (quorumsetup reinstate brings it back)",
+			a->dev, j, v->info.name);
+		return QS_OK;
+	}
+	if (v->info.read_only) {
+		qs_info("%s is read-only: %s cannot be resynced there: nothing done",
+			v->info.name, a->dev);
+		return QS_OK;
+	}
+	snprintf(message, sizeof(message), "reinstate_leg %s", v->devnum[j]);
+	r = send_message(v->info.name, message);
+	if (r)
+		return r;
+	write_failed_at_open(v->uuid, record & ~(1u << j));
+	printf("%s rejoined %s as leg %u, failed when the volume was opened: the resync copies what it missed\n",
+	       a->dev, v->info.name, j);
+	return QS_OK;
+}
+
+/* Is there a block device of that number (not one deleted, still held)? */
+static bool devnum_exists(unsigned int major, unsigned int minor)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major, minor);
+	return !access(path, F_OK);
+}
+
 static int cmd_rejoin(const struct qs_args *a)
 {
 	char legs[QUORUM_MAX_LEGS][QS_DEVNUM_MAX], uuid[QS_UUID_LEN + 1];
+	char now[QS_UUID_LEN + 1];
 	char dm_uuid[64], holder[256];
 	struct quorum_super ref;
 	struct qs_dm_info info;
@@ -1494,6 +1709,14 @@ static int cmd_rejoin(const struct qs_args *a)
 	r = lock_volume(uuid);
 	if (r)
 		return r;
+	/* Read again under the lock: a replace may have written it. */
+	r = qs_read_leg(a->dev, &leg);
+	if (r)
+		return r;
+	qs_uuid_format(leg.sb.uuid, now);
+	if (leg.state != QUORUM_SUPER_VALID || leg.sb.leg != i || strcmp(now, uuid))
+		return qs_error(QS_REFUSED, "%s changed while this waited for the lock of volume %s",
+				a->dev, uuid);
 	snprintf(dm_uuid, sizeof(dm_uuid), "%s%s", QS_DM_PREFIX, uuid);
 	r = qs_dm_info(NULL, dm_uuid, &info);
 	if (r == QS_NOT_FOUND) {
@@ -1507,8 +1730,7 @@ static int cmd_rejoin(const struct qs_args *a)
 		return r;
 	for (j = 0; j < v.nr_legs; j++)
 		if (v.major[j] == leg.dev.major && v.minor[j] == leg.dev.minor) {
-			qs_info("%s is leg %u of %s already: nothing to do", a->dev, j,
-				v.info.name);
+			r = rejoin_in_place(a, &v, j);
 			goto out;
 		}
 	if (!v.metadata) {
@@ -1525,7 +1747,13 @@ static int cmd_rejoin(const struct qs_args *a)
 	if (r)
 		goto out;
 	qs_dev_path(v.major[i], v.minor[i], holder, sizeof(holder));
-	if (!(v.standins & (1u << i)) && st.legs[i].health != 'D') {
+	/*
+	 * A slot whose device is gone (unplugged; the fail that udev's rule
+	 * asked for refused or not run yet) is free: the leg missed no
+	 * write there, or its errors failed it.
+	 */
+	if (!(v.standins & (1u << i)) && st.legs[i].health != 'D' &&
+	    devnum_exists(v.major[i], v.minor[i])) {
 		qs_info("leg %u of %s is %s (%s): nothing to do", i, v.info.name, holder,
 			qs_health_name(st.legs[i].health, false));
 		goto out;
@@ -1535,8 +1763,12 @@ static int cmd_rejoin(const struct qs_args *a)
 			v.info.name, a->dev);
 		goto out;
 	}
-	if (!volume_super(&v, &ref) &&
-	    memcmp(leg.sb.legs[i].uuid, ref.legs[i].uuid, QUORUM_UUID_SIZE)) {
+	if (volume_super(&v, &ref)) {
+		r = qs_error(QS_ERROR, "%s: no leg has a readable superblock: nothing done",
+			     v.info.name);
+		goto out;
+	}
+	if (memcmp(leg.sb.legs[i].uuid, ref.legs[i].uuid, QUORUM_UUID_SIZE)) {
 		qs_info("%s was leg %u of %s before that leg was replaced: nothing to do",
 			a->dev, i, v.info.name);
 		goto out;
