@@ -80,6 +80,7 @@ struct quorum_meta {
 	unsigned long super_legs;	/* those the last superblock reached */
 	unsigned long refresh_after;	/* jiffies: retry stale legs then */
 	unsigned long failed;		/* failed legs, as the update saw them */
+	unsigned long absent;		/* and those of them that were missing */
 	u64 confirmed[QUORUM_MAX_LEGS];	/* the last superblock each took */
 	bool lost;			/* an update reached no leg */
 	unsigned long *clearing;	/* the bits a clearing pass takes out */
@@ -246,6 +247,7 @@ static unsigned long quorum_meta_current(struct quorum_meta *meta)
 	 */
 	spin_lock_irq(&qc->leg_lock);
 	meta->failed = qc->failed_mask;
+	meta->absent = qc->absent_mask & qc->failed_mask;
 	spin_unlock_irq(&qc->leg_lock);
 	failed = meta->failed & ~meta->stale;
 	/*
@@ -343,6 +345,7 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 	for (i = 0; i < qc->nr_legs; i++) {
 		meta->sb.legs[i].state =
 			(failed & BIT(i) ? QUORUM_LEG_FAILED : 0) |
+			(failed & meta->absent & BIT(i) ? QUORUM_LEG_ABSENT : 0) |
 			(oos & BIT(i) ? QUORUM_LEG_OUT_OF_SYNC : 0);
 		meta->sb.legs[i].generation = meta->confirmed[i];
 	}
@@ -1025,6 +1028,7 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 	}
 	spin_lock_irq(&qc->leg_lock);
 	qc->failed_mask |= out.failed;
+	qc->absent_mask = out.absent;
 	for (i = 0; i < qc->nr_legs; i++)
 		qc->legs[i].standin = out.standin & BIT(i);
 	spin_unlock_irq(&qc->leg_lock);

@@ -294,6 +294,8 @@ enum quorum_super_state quorum_super_decode(const void *buf,
 		sb->legs[i].state = get_le32(leg + SB_LEG_STATE);
 		sb->legs[i].generation = get_le64(leg + SB_LEG_GENERATION);
 		if (sb->legs[i].state & ~QUORUM_LEG_STATES ||
+		    (sb->legs[i].state & (QUORUM_LEG_ABSENT | QUORUM_LEG_FAILED)) ==
+		    QUORUM_LEG_ABSENT ||
 		    sb->legs[i].generation >= sb->generation ||
 		    is_zero(sb->legs[i].uuid, QUORUM_UUID_SIZE))
 			return QUORUM_SUPER_CORRUPT;
@@ -533,6 +535,8 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 
 		if (state & QUORUM_LEG_FAILED)
 			out->failed |= 1u << i;
+		if (state & QUORUM_LEG_ABSENT)
+			out->absent |= 1u << i;
 		if (state & QUORUM_LEG_OUT_OF_SYNC)
 			out->bitmap |= 1u << i;
 		if (in->state[i] != QUORUM_SUPER_VALID) {
@@ -545,6 +549,7 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 				 * being recorded for when it is back.
 				 */
 				out->standin |= 1u << i;
+				out->absent |= 1u << i;
 				continue;
 			}
 			if (in->state[i] != QUORUM_SUPER_CORRUPT &&
@@ -623,6 +628,7 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 		}
 	}
 	out->failed |= in->failed;
+	out->absent &= out->failed;
 	/* What a leg the table fails missed before is not known. */
 	out->whole |= in->out_of_sync | (in->failed & ~out->standin);
 	for (i = 0; i < in->nr_legs; i++)

@@ -54,7 +54,14 @@ typedef unsigned int u32;
 /* quorum_super_leg.state */
 #define QUORUM_LEG_FAILED	0x1u	/* gets no I/O until reinstated */
 #define QUORUM_LEG_OUT_OF_SYNC	0x2u	/* its bitmap says where */
-#define QUORUM_LEG_STATES	(QUORUM_LEG_FAILED | QUORUM_LEG_OUT_OF_SYNC)
+/*
+ * With FAILED: failed because its device was missing (a stand-in stood in
+ * for it, or "fail_leg <leg> missing"), not by its errors or an operator:
+ * the leg may rejoin by itself when its device is back.
+ */
+#define QUORUM_LEG_ABSENT	0x4u
+#define QUORUM_LEG_STATES	(QUORUM_LEG_FAILED | QUORUM_LEG_OUT_OF_SYNC | \
+				 QUORUM_LEG_ABSENT)
 
 /* What a leg's superblock says about one leg of the volume. */
 struct quorum_super_leg {
@@ -178,6 +185,8 @@ struct quorum_assembly {
 	 * bitmaps say, and everywhere if reinstated as they are.
 	 */
 	unsigned int standin;
+	/* Legs failed because their device was missing (QUORUM_LEG_ABSENT). */
+	unsigned int absent;
 	/* On refusal: the message (static) and the leg it names, or -1. */
 	const char *error;
 	int bad_leg;

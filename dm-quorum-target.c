@@ -57,6 +57,7 @@ static bool __quorum_fail_leg(struct quorum_c *qc, unsigned int i)
 {
 	qc->legs[i].marks++;
 	__clear_bit(i, &qc->resync_mask);
+	__clear_bit(i, &qc->absent_mask);
 	return !__test_and_set_bit(i, &qc->failed_mask);
 }
 
@@ -769,7 +770,13 @@ static int quorum_find_leg(struct quorum_c *qc, const char *arg)
 	return -ENODEV;
 }
 
-static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
+/*
+ * fail_leg <leg> [missing], reinstate_leg <leg>.  "missing": the leg's
+ * device went away (udev's remove event): it may rejoin by itself when it
+ * is back (QUORUM_LEG_ABSENT), where one failed by an operator stays failed.
+ */
+static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
+			      bool missing)
 {
 	const char *name = qc->md ? dm_device_name(qc->md) : "";
 	int i = quorum_find_leg(qc, arg);
@@ -807,6 +814,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		r = -EINVAL;
 	} else if (fail) {
 		__quorum_fail_leg(qc, i);
+		if (missing)
+			__set_bit(i, &qc->absent_mask);
 	} else {
 		/* Not the volume's leg, or not known to be: a new copy. */
 		if (qc->legs[i].standin) {
@@ -816,6 +825,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 			smp_wmb();
 		}
 		__clear_bit(i, &qc->failed_mask);
+		__clear_bit(i, &qc->absent_mask);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
 		if (alive + 1 >= qc->threshold)
 			qc->degraded_reported = false;
@@ -839,10 +849,12 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg)
 		      qc->legs[i].dev->name, fail ? "already failed" : "not failed");
 	} else if (fail) {
 		quorum_meta_kick(qc);
-		DMWARN("%s: leg %s failed by the operator; %u of %u legs alive",
-		       name, qc->legs[i].dev->name, alive - 1, qc->nr_legs);
+		DMWARN("%s: leg %s failed by the operator%s; %u of %u legs alive",
+		       name, qc->legs[i].dev->name,
+		       missing ? " (its device is missing)" : "", alive - 1,
+		       qc->nr_legs);
 		quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
-					"operator", 0);
+					missing ? "missing" : "operator", 0);
 	} else {
 		if (regions)
 			DMINFO("%s: leg %s reinstated, out of sync in %lu of %lu regions",
@@ -933,9 +945,12 @@ static int quorum_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	}
 	if (argc == 2 && !strcasecmp(argv[0], "fail_leg"))
-		return quorum_message_leg(qc, true, argv[1]);
+		return quorum_message_leg(qc, true, argv[1], false);
+	if (argc == 3 && !strcasecmp(argv[0], "fail_leg") &&
+	    !strcasecmp(argv[2], "missing"))
+		return quorum_message_leg(qc, true, argv[1], true);
 	if (argc == 2 && !strcasecmp(argv[0], "reinstate_leg"))
-		return quorum_message_leg(qc, false, argv[1]);
+		return quorum_message_leg(qc, false, argv[1], false);
 	if (argc == 2 && !strcasecmp(argv[0], "scrub")) {
 		int r;
 
@@ -946,7 +961,7 @@ static int quorum_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return quorum_resync_message(qc);
 	DMERR("%s: invalid message \"%s\"%s; see: stats, clear_stats, %s",
 	      name, argc ? argv[0] : "", argc > 1 ? " with these arguments" : "",
-	      "fail_leg <leg>, reinstate_leg <leg>, scrub check|repair|stop, resync");
+	      "fail_leg <leg> [missing], reinstate_leg <leg>, scrub check|repair|stop, resync");
 	return -EINVAL;
 }
 

@@ -170,6 +170,8 @@ struct quorum_c {
 
 	spinlock_t leg_lock;		/* protects the legs' state changes */
 	unsigned long failed_mask;	/* failed legs: they get no I/O */
+	/* Failed legs whose device was missing (QUORUM_LEG_ABSENT). */
+	unsigned long absent_mask;
 	unsigned long out_of_sync_mask;	/* legs out of sync in some region */
 	unsigned long resync_mask;	/* legs out of sync a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */

@@ -283,6 +283,22 @@ int qs_read_leg(const char *path, struct qs_leg *leg)
 		leg->state = quorum_super_read(slots, &leg->sb, &leg->why);
 	}
 	free(slots);
+	/*
+	 * Where the target would find the metadata on a device of this
+	 * size: elsewhere, the superblock is another device's (a partition
+	 * that ends where the whole disk does, as fdisk makes it, holds a
+	 * leg: the disk is not that leg), or the leg was resized.
+	 */
+	if (leg->state == QUORUM_SUPER_VALID) {
+		struct quorum_super at = leg->sb;
+
+		if (quorum_super_layout(&at, leg->dev.sectors) ||
+		    at.meta_offset != leg->sb.meta_offset ||
+		    at.meta_sectors != leg->sb.meta_sectors) {
+			leg->state = QUORUM_SUPER_FOREIGN;
+			leg->why = "its superblock was written for a device of another size (a partition that ends with this disk is the leg, or the leg was resized)";
+		}
+	}
 	return QS_OK;
 }
 

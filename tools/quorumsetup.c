@@ -219,54 +219,6 @@ static int load_volume_locked(const char *name, struct qs_volume *v)
 	return r;
 }
 
-/*
- * The legs that were failed when the volume was opened (this boot: the
- * record is in /run): a leg the volume has not seen since, whose rejoin
- * brings it back.  A leg failed after the open (by "quorumsetup fail", or
- * by its errors) is not in it, and stays failed until reinstated.
- */
-static void failed_at_open_path(const char *uuid, char *path, size_t len)
-{
-	snprintf(path, len, "/run/quorumsetup/%s.failed-at-open", uuid);
-}
-
-static unsigned int read_failed_at_open(const char *uuid)
-{
-	char path[128];
-	unsigned int mask = 0;
-	FILE *f;
-
-	failed_at_open_path(uuid, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%x", &mask) != 1)
-		mask = 0;
-	fclose(f);
-	return mask;
-}
-
-static void write_failed_at_open(const char *uuid, unsigned int mask)
-{
-	char path[128];
-	FILE *f;
-
-	failed_at_open_path(uuid, path, sizeof(path));
-	if (!mask) {
-		unlink(path);
-		return;
-	}
-	mkdir("/run/quorumsetup", 0700);
-	f = fopen(path, "we");
-	if (f) {
-		bool bad = fprintf(f, "%x\n", mask) < 0;
-
-		if (!fclose(f) && !bad)
-			return;
-	}
-	qs_error(0, "cannot write %s: a failed leg will not rejoin by itself", path);
-}
-
 static int random_bytes(void *buf, size_t len)
 {
 	size_t done = 0;
@@ -701,17 +653,18 @@ static bool leg_in_sync(const struct qs_found *f, const struct quorum_super *ref
 }
 
 /*
- * The legs of @missing that the volume's newest superblock found saw in
- * sync: they may have been opened without the legs found, and gone on.
- * A leg it knows failed or out of sync stopped before it.
+ * The legs of @missing that the volume's newest superblock found saw
+ * alive (in sync, or out of sync: those take every write too): they may
+ * have been opened without the legs found, and gone on.  A leg it knows
+ * failed stopped before it.
  */
-static unsigned int missing_in_sync(const struct quorum_super *ref,
-				    unsigned int missing)
+static unsigned int missing_alive(const struct quorum_super *ref,
+				  unsigned int missing)
 {
 	unsigned int i, mask = 0;
 
 	for (i = 0; i < ref->nr_legs; i++)
-		if ((missing & (1u << i)) && !ref->legs[i].state)
+		if ((missing & (1u << i)) && !(ref->legs[i].state & QUORUM_LEG_FAILED))
 			mask |= 1u << i;
 	return mask;
 }
@@ -840,21 +793,6 @@ static void print_legs(const char *name)
 	free_volume(&v);
 }
 
-/* After an open: the legs there that the metadata kept failed. */
-static void record_failed_at_open(const char *name, const char *uuid,
-				  unsigned int missing)
-{
-	struct qs_status st;
-	unsigned int i, mask = 0;
-
-	if (volume_status(name, &st))
-		return;
-	for (i = 0; i < st.nr_legs && i < QUORUM_MAX_LEGS; i++)
-		if (st.legs[i].health == 'D' && !(missing & (1u << i)))
-			mask |= 1u << i;
-	write_failed_at_open(uuid, mask);
-}
-
 static int cmd_open(const struct qs_args *a)
 {
 	char uuid[QS_UUID_LEN + 1], dm_uuid[64], params[1024], size[32];
@@ -873,7 +811,16 @@ static int cmd_open(const struct qs_args *a)
 	f->has_uuid = a->has_uuid;
 	/* Open already: its legs are held, a scan would not find them. */
 	if (a->has_uuid) {
-		r = check_not_open(a->uuid);
+		char text[QS_UUID_LEN + 1];
+
+		/*
+		 * Before the scan: a leg that appears meanwhile has its
+		 * rejoin wait for the open, and then join.
+		 */
+		qs_uuid_format(a->uuid, text);
+		r = lock_volume(text);
+		if (!r)
+			r = check_not_open(a->uuid);
 		if (r)
 			goto out;
 	}
@@ -896,8 +843,11 @@ static int cmd_open(const struct qs_args *a)
 		if (f->present[i] && (!ref || f->legs[i].sb.generation > ref->generation))
 			ref = &f->legs[i].sb;
 	if (!ref) {
-		r = qs_error(QS_NOT_FOUND, "no leg of volume %s found (%u block devices scanned)",
-			     uuid, f->scanned);
+		if (a->nr_devs)
+			r = qs_error(QS_NOT_FOUND, "none of the devices given is there");
+		else
+			r = qs_error(QS_NOT_FOUND, "no leg of volume %s found (%u block devices scanned)",
+				     uuid, f->scanned);
 		goto out;
 	}
 	nr = ref->nr_legs;
@@ -971,11 +921,11 @@ static int cmd_open(const struct qs_args *a)
 				     uuid, list, in_sync, nr, ref->threshold);
 			goto out;
 		}
-		unknown = missing_in_sync(ref, missing);
+		unknown = missing_alive(ref, missing);
 		if (__builtin_popcount(unknown) >= (int)ref->threshold) {
 			if (!a->force) {
 				r = qs_error(QS_REFUSED,
-					     "volume %s: leg(s) %s missing, last seen in sync by the legs found: with %u such legs, threshold %u, they may have been opened without these and hold newer data: not opened (give the missing legs, or --force to open with these)",
+					     "volume %s: leg(s) %s missing, last seen alive by the legs found: with %u such legs, threshold %u, they may have been opened without these and hold newer data: not opened (give the missing legs, or --force to open with these)",
 					     uuid, list, (unsigned int)__builtin_popcount(unknown),
 					     ref->threshold);
 				goto out;
@@ -1020,7 +970,6 @@ static int cmd_open(const struct qs_args *a)
 	       label[0] ? "\"" : "", nr, ref->threshold, size,
 	       a->read_only ? ", read-only" : "");
 	print_legs(a->name);
-	record_failed_at_open(a->name, uuid, missing);
 	if (missing)
 		printf("degraded: %u of %u legs missing; give them back with quorumsetup rejoin <dev>, or replace them\n",
 		       (unsigned int)__builtin_popcount(missing), nr);
@@ -1038,20 +987,14 @@ static int cmd_close(const struct qs_args *a)
 	struct qs_volume v;
 	int r;
 
-	r = load_volume(a->name, &v);
+	r = load_volume_locked(a->name, &v);
 	if (r)
 		return r;
-	if (v.uuid[0]) {
-		r = lock_volume(v.uuid);
-		if (r)
-			goto out;
-	}
 	r = qs_dm_remove(a->name);
 	if (!r) {
 		remove_standins(a->name, v.standins);
 		qs_info("closed %s", a->name);
 	}
-out:
 	free_volume(&v);
 	return r;
 }
@@ -1315,8 +1258,6 @@ static int cmd_fail(const struct qs_args *a, bool fail)
 	r = send_message(a->name, message);
 	if (r)
 		goto out;
-	if (v.uuid[0] && (read_failed_at_open(v.uuid) & (1u << i)))
-		write_failed_at_open(v.uuid, read_failed_at_open(v.uuid) & ~(1u << i));
 	if (fail)
 		printf("leg %d of %s (%s) failed\n", i, a->name, path);
 	else
@@ -1417,7 +1358,8 @@ static int swap_table(struct qs_volume *v, char (*legs)[QS_DEVNUM_MAX],
 		return qs_error(QS_ERROR, "the table line is too long");
 	/*
 	 * Not cut between the reload and the resume (a unit stopped at
-	 * shutdown, a ^C): that would leave the volume suspended.
+	 * shutdown, a ^C): the new table would stay loaded, inactive, holding
+	 * the new leg open, and no fallback would be tried.
 	 */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -1632,14 +1574,15 @@ out:
 }
 
 /*
- * rejoin of a device that is leg @j of @v already: a leg the metadata
- * kept failed when the volume was opened (it was missing at an earlier
- * boot, and is back) is reinstated; one failed since stays failed.
+ * rejoin of a device that is leg @j of @v already: a leg failed because
+ * its device was missing (the metadata says QUORUM_LEG_ABSENT: a stand-in
+ * stood in for it at an earlier open, or udev failed it when it went away)
+ * is reinstated; one failed by an operator or by its errors stays failed.
  */
 static int rejoin_in_place(const struct qs_args *a, struct qs_volume *v,
 			   unsigned int j)
 {
-	unsigned int record = v->uuid[0] ? read_failed_at_open(v->uuid) : 0;
+	struct quorum_super ref;
 	struct qs_status st;
 	char message[64];
 	int r;
@@ -1652,8 +1595,11 @@ static int rejoin_in_place(const struct qs_args *a, struct qs_volume *v,
 			v->info.name);
 		return QS_OK;
 	}
-	if (!(record & (1u << j))) {
-		qs_info("%s is leg %u of %s, failed since the volume was opened: it stays failed (quorumsetup reinstate brings it back)",
+	if (volume_super(v, &ref))
+		return qs_error(QS_ERROR, "%s: no leg has a readable superblock: nothing done",
+				v->info.name);
+	if (!(ref.legs[j].state & QUORUM_LEG_ABSENT)) {
+		qs_info("%s is leg %u of %s, failed by an operator or its errors: it stays failed (quorumsetup reinstate brings it back)",
 			a->dev, j, v->info.name);
 		return QS_OK;
 	}
@@ -1666,8 +1612,7 @@ static int rejoin_in_place(const struct qs_args *a, struct qs_volume *v,
 	r = send_message(v->info.name, message);
 	if (r)
 		return r;
-	write_failed_at_open(v->uuid, record & ~(1u << j));
-	printf("%s rejoined %s as leg %u, failed when the volume was opened: the resync copies what it missed\n",
+	printf("%s rejoined %s as leg %u, failed while it was missing: the resync copies what it missed\n",
 	       a->dev, v->info.name, j);
 	return QS_OK;
 }
@@ -1686,6 +1631,7 @@ static int cmd_rejoin(const struct qs_args *a)
 	char legs[QUORUM_MAX_LEGS][QS_DEVNUM_MAX], uuid[QS_UUID_LEN + 1];
 	char now[QS_UUID_LEN + 1];
 	char dm_uuid[64], holder[256];
+	bool was_standin, gone;
 	struct quorum_super ref;
 	struct qs_dm_info info;
 	struct qs_status st;
@@ -1748,12 +1694,12 @@ static int cmd_rejoin(const struct qs_args *a)
 		goto out;
 	qs_dev_path(v.major[i], v.minor[i], holder, sizeof(holder));
 	/*
-	 * A slot whose device is gone (unplugged; the fail that udev's rule
-	 * asked for refused or not run yet) is free: the leg missed no
-	 * write there, or its errors failed it.
+	 * A slot whose device is gone (unplugged, still held by the target)
+	 * is failed first, if udev's rule has not (not yet, or refused).
 	 */
-	if (!(v.standins & (1u << i)) && st.legs[i].health != 'D' &&
-	    devnum_exists(v.major[i], v.minor[i])) {
+	was_standin = v.standins & (1u << i);
+	gone = !was_standin && !devnum_exists(v.major[i], v.minor[i]);
+	if (!was_standin && st.legs[i].health != 'D' && !gone) {
 		qs_info("leg %u of %s is %s (%s): nothing to do", i, v.info.name, holder,
 			qs_health_name(st.legs[i].health, false));
 		goto out;
@@ -1776,6 +1722,30 @@ static int cmd_rejoin(const struct qs_args *a)
 	r = check_disks_volume(&v, &leg.dev, i);
 	if (r)
 		goto out;
+	if (gone) {
+		char message[64];
+
+		/*
+		 * Failed as missing: the target marks it out of sync where
+		 * it may have lost writes in its cache, and the metadata
+		 * records it.  Refused (too few legs left): nothing done.
+		 */
+		if (st.legs[i].health != 'D') {
+			snprintf(message, sizeof(message), "fail_leg %s missing",
+				 v.devnum[i]);
+			r = send_message(v.info.name, message);
+			if (r) {
+				qs_error(0, "leg %u of %s: its device %s is gone, and the volume cannot fail it: nothing done",
+					 i, v.info.name, v.devnum[i]);
+				goto out;
+			}
+		}
+		/* A table to fall back on cannot name a device that is gone. */
+		r = make_standin(v.info.name, uuid, i, &ref, v.devnum[i]);
+		if (r)
+			goto out;
+		v.standins |= 1u << i;
+	}
 	for (j = 0; j < v.nr_legs; j++)
 		snprintf(legs[j], sizeof(legs[j]), "%s", v.devnum[j]);
 	snprintf(legs[i], sizeof(legs[i]), "%s", leg.dev.devnum);
@@ -1788,8 +1758,7 @@ static int cmd_rejoin(const struct qs_args *a)
 	if (r)
 		goto out;
 	printf("%s rejoined %s as leg %u in place of %s: the resync copies what it missed\n",
-	       a->dev, v.info.name, i,
-	       v.standins & (1u << i) ? "a stand-in" : holder);
+	       a->dev, v.info.name, i, was_standin ? "a stand-in" : holder);
 out:
 	free_volume(&v);
 	return r;

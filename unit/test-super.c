@@ -848,7 +848,8 @@ static void assemble_legs(void)
 	in.out_of_sync = 0;
 	in.failed = 4;
 	CHECK(assembled(&in, &out) && !out.whole && out.stale == 4 &&
-	      out.standin == 4 && out.failed == 4 && no_reasons(&out));
+	      out.standin == 4 && out.failed == 4 && no_reasons(&out) &&
+	      out.absent == 4);
 	in.out_of_sync = 4;
 	CHECK(assembled(&in, &out) && out.whole == 4 && !out.standin &&
 	      out.failed == 4 && has_reason(&out, 2, "it is a new copy"));
@@ -878,6 +879,34 @@ static void assemble_legs(void)
 	regen(&in, 2, 5);
 	CHECK(assembled(&in, &out) && out.whole == 4 && out.stale == 4 &&
 	      !out.lagging && has_reason(&out, 2, "it was replaced in the volume"));
+
+	/*
+	 * A leg failed while its device was missing: back, it stays failed,
+	 * and still absent (it may rejoin by itself); failed otherwise, not.
+	 */
+	volume(&in, 3, 7);
+	for (i = 0; i < 3; i++) {
+		in.sb[i].legs[1].state = QUORUM_LEG_FAILED | QUORUM_LEG_ABSENT;
+		in.sb[i].legs[1].generation = 5;
+	}
+	put_all(&in);
+	regen(&in, 1, 5);
+	CHECK(assembled(&in, &out) && out.failed == 2 && out.absent == 2 &&
+	      !out.standin && !out.whole);
+	for (i = 0; i < 3; i++)
+		in.sb[i].legs[1].state = QUORUM_LEG_FAILED;
+	put_all(&in);
+	regen(&in, 1, 5);
+	CHECK(assembled(&in, &out) && out.failed == 2 && !out.absent);
+	/* Absent is a kind of failed: alone, the superblock is damaged. */
+	volume(&in, 3, 7);
+	in.sb[0].legs[2].state = QUORUM_LEG_ABSENT;
+	quorum_super_encode(&in.sb[0], buf);
+	CHECK(decode(buf, &in.sb[0]) == QUORUM_SUPER_CORRUPT);
+	in.sb[0].legs[2].state = QUORUM_LEG_ABSENT | QUORUM_LEG_FAILED |
+				 QUORUM_LEG_OUT_OF_SYNC;
+	quorum_super_encode(&in.sb[0], buf);
+	CHECK(decode(buf, &in.sb[0]) == QUORUM_SUPER_VALID);
 }
 
 /*
