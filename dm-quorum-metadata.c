@@ -71,6 +71,7 @@ struct quorum_meta {
 	unsigned long *written;		/* regions written since the last pass */
 	unsigned long *oos[QUORUM_MAX_LEGS];	/* out of sync, on disk */
 	unsigned long persisted_failed;	/* failed legs, on disk */
+	unsigned long persisted_absent;	/* and those of them absent */
 	/*
 	 * Legs whose copy of the metadata missed updates (they were failed,
 	 * or a write of it failed): they get no superblock until every
@@ -339,6 +340,8 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
 			oos |= BIT(i);
 	meta->sb.generation++;
+	/* Written in this format, whatever the volume's was. */
+	meta->sb.version = QUORUM_SUPER_VERSION;
 	if (cleared)
 		meta->sb.cleared = meta->sb.generation;
 	meta->sb.flags = clean ? QUORUM_SUPER_CLEAN : 0;
@@ -372,8 +375,10 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 	spin_lock_irq(&meta->lock);
 	meta->clean = clean;
 	/* Said on some leg: writes that miss those legs may go. */
-	if (meta->super_legs)
+	if (meta->super_legs) {
 		meta->persisted_failed = failed;
+		meta->persisted_absent = failed & meta->absent;
+	}
 	spin_unlock_irq(&meta->lock);
 	if (bad)
 		quorum_meta_failed(meta, bad, "superblock write");
@@ -568,7 +573,9 @@ static void quorum_meta_settle(struct quorum_meta *meta)
 
 	for (round = 0; round < 4; round++) {
 		if (!quorum_meta_sync_oos(meta) &&
-		    READ_ONCE(meta->qc->failed_mask) == meta->persisted_failed)
+		    READ_ONCE(meta->qc->failed_mask) == meta->persisted_failed &&
+		    (READ_ONCE(meta->qc->absent_mask) & meta->persisted_failed) ==
+		    meta->persisted_absent)
 			break;
 		quorum_meta_write_super(meta, meta->clean, false, 0);
 	}

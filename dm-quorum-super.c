@@ -294,8 +294,8 @@ enum quorum_super_state quorum_super_decode(const void *buf,
 		sb->legs[i].state = get_le32(leg + SB_LEG_STATE);
 		sb->legs[i].generation = get_le64(leg + SB_LEG_GENERATION);
 		if (sb->legs[i].state & ~QUORUM_LEG_STATES ||
-		    (sb->legs[i].state & (QUORUM_LEG_ABSENT | QUORUM_LEG_FAILED)) ==
-		    QUORUM_LEG_ABSENT ||
+		    ((sb->legs[i].state & QUORUM_LEG_ABSENT) &&
+		     (sb->version < 2 || !(sb->legs[i].state & QUORUM_LEG_FAILED))) ||
 		    sb->legs[i].generation >= sb->generation ||
 		    is_zero(sb->legs[i].uuid, QUORUM_UUID_SIZE))
 			return QUORUM_SUPER_CORRUPT;
@@ -549,7 +549,12 @@ void quorum_assemble(const struct quorum_assemble_in *in,
 				 * being recorded for when it is back.
 				 */
 				out->standin |= 1u << i;
-				out->absent |= 1u << i;
+				/*
+				 * Missing now: absent, unless the volume
+				 * knew it failed (an operator, its errors).
+				 */
+				if (!(state & QUORUM_LEG_FAILED))
+					out->absent |= 1u << i;
 				continue;
 			}
 			if (in->state[i] != QUORUM_SUPER_CORRUPT &&

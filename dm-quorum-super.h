@@ -39,7 +39,8 @@ typedef unsigned int u32;
 #endif
 
 #define QUORUM_SUPER_MAGIC	0x4d524f51u	/* "QORM" little-endian */
-#define QUORUM_SUPER_VERSION	1u
+/* 2: QUORUM_LEG_ABSENT.  A reader takes its version and older ones. */
+#define QUORUM_SUPER_VERSION	2u
 #define QUORUM_SUPER_SIZE	4096u
 #define QUORUM_SUPER_SECTORS	8u
 /* Two superblock slots at the end of the leg, the bitmaps before them. */

@@ -57,8 +57,12 @@ static bool __quorum_fail_leg(struct quorum_c *qc, unsigned int i)
 {
 	qc->legs[i].marks++;
 	__clear_bit(i, &qc->resync_mask);
+	if (test_bit(i, &qc->failed_mask))
+		return false;
+	/* Failed by its errors or an operator: not absent (until it goes). */
 	__clear_bit(i, &qc->absent_mask);
-	return !__test_and_set_bit(i, &qc->failed_mask);
+	__set_bit(i, &qc->failed_mask);
+	return true;
 }
 
 static void quorum_fail_leg_on_errors(struct quorum_c *qc, unsigned int i,
@@ -782,6 +786,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 	int i = quorum_find_leg(qc, arg);
 	unsigned long regions = 0;
 	unsigned int alive, in_sync;
+	bool was_failed, absent = false;
 	int r = 0;
 
 	if (i < 0) {
@@ -804,7 +809,11 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 	alive = hweight_long(quorum_alive_mask(qc));
 	in_sync = hweight_long(quorum_alive_mask(qc) & ~qc->out_of_sync_mask &
 			       ~BIT(i));
-	if (fail && test_bit(i, &qc->failed_mask)) {
+	was_failed = test_bit(i, &qc->failed_mask);
+	if (fail && missing && was_failed) {
+		/* Failed by its errors as it went: now it is gone too. */
+		absent = !__test_and_set_bit(i, &qc->absent_mask);
+	} else if (fail && test_bit(i, &qc->failed_mask)) {
 		r = -EINVAL;
 	} else if (fail && alive - 1 < qc->threshold) {
 		r = -EBUSY;
@@ -847,6 +856,12 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		DMERR("%s: %s %s: the leg is %s", name,
 		      fail ? "fail_leg" : "reinstate_leg",
 		      qc->legs[i].dev->name, fail ? "already failed" : "not failed");
+	} else if (fail && missing && was_failed) {
+		if (absent) {
+			quorum_meta_kick(qc);
+			DMINFO("%s: leg %s, failed, is missing too", name,
+			       qc->legs[i].dev->name);
+		}
 	} else if (fail) {
 		quorum_meta_kick(qc);
 		DMWARN("%s: leg %s failed by the operator%s; %u of %u legs alive",

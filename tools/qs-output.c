@@ -852,10 +852,11 @@ static void leg_state_string(u32 state, char *buf, size_t len)
 	if (!state)
 		snprintf(buf, len, "in sync");
 	else
-		snprintf(buf, len, "%s%s%s",
+		snprintf(buf, len, "%s%s%s%s",
 			 state & QUORUM_LEG_FAILED ? "failed" : "",
-			 state == (QUORUM_LEG_FAILED | QUORUM_LEG_OUT_OF_SYNC) ?
-			 ", " : "",
+			 state & QUORUM_LEG_ABSENT ? " (missing)" : "",
+			 (state & QUORUM_LEG_FAILED) &&
+			 (state & QUORUM_LEG_OUT_OF_SYNC) ? ", " : "",
 			 state & QUORUM_LEG_OUT_OF_SYNC ? "out of sync" : "");
 }
 

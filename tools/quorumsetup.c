@@ -1631,7 +1631,7 @@ static int cmd_rejoin(const struct qs_args *a)
 	char legs[QUORUM_MAX_LEGS][QS_DEVNUM_MAX], uuid[QS_UUID_LEN + 1];
 	char now[QS_UUID_LEN + 1];
 	char dm_uuid[64], holder[256];
-	bool was_standin, gone;
+	bool was_standin, gone, absent;
 	struct quorum_super ref;
 	struct qs_dm_info info;
 	struct qs_status st;
@@ -1699,7 +1699,12 @@ static int cmd_rejoin(const struct qs_args *a)
 	 */
 	was_standin = v.standins & (1u << i);
 	gone = !was_standin && !devnum_exists(v.major[i], v.minor[i]);
-	if (!was_standin && st.legs[i].health != 'D' && !gone) {
+	/*
+	 * Only a slot without its device (a stand-in's, or one whose device
+	 * went away) takes another: a slot that holds a device, failed or
+	 * not, keeps it (quorumsetup replace puts another there).
+	 */
+	if (!was_standin && !gone) {
 		qs_info("leg %u of %s is %s (%s): nothing to do", i, v.info.name, holder,
 			qs_health_name(st.legs[i].health, false));
 		goto out;
@@ -1726,19 +1731,17 @@ static int cmd_rejoin(const struct qs_args *a)
 		char message[64];
 
 		/*
-		 * Failed as missing: the target marks it out of sync where
-		 * it may have lost writes in its cache, and the metadata
-		 * records it.  Refused (too few legs left): nothing done.
+		 * Failed as missing (or, failed already, said missing too):
+		 * the target marks it out of sync where it may have lost
+		 * writes in its cache, and the metadata records it.  Refused
+		 * (too few legs would be left): nothing done.
 		 */
-		if (st.legs[i].health != 'D') {
-			snprintf(message, sizeof(message), "fail_leg %s missing",
-				 v.devnum[i]);
-			r = send_message(v.info.name, message);
-			if (r) {
-				qs_error(0, "leg %u of %s: its device %s is gone, and the volume cannot fail it: nothing done",
-					 i, v.info.name, v.devnum[i]);
-				goto out;
-			}
+		snprintf(message, sizeof(message), "fail_leg %s missing", v.devnum[i]);
+		r = send_message(v.info.name, message);
+		if (r) {
+			qs_error(0, "leg %u of %s: its device %s is gone, and the volume cannot fail it: nothing done",
+				 i, v.info.name, v.devnum[i]);
+			goto out;
 		}
 		/* A table to fall back on cannot name a device that is gone. */
 		r = make_standin(v.info.name, uuid, i, &ref, v.devnum[i]);
@@ -1752,13 +1755,22 @@ static int cmd_rejoin(const struct qs_args *a)
 	r = swap_table(&v, legs, v.standins & ~(1u << i), 0);
 	if (r)
 		goto out;
-	r = reinstate_if_failed(v.info.name, i);
+	/*
+	 * Back in its slot; reinstated if it was failed as missing, not if
+	 * an operator or its errors failed it before it went.
+	 */
+	absent = gone || (ref.legs[i].state & QUORUM_LEG_ABSENT);
+	r = absent ? reinstate_if_failed(v.info.name, i) : QS_OK;
 	if (v.standins & (1u << i))
 		remove_standins(v.info.name, 1u << i);
 	if (r)
 		goto out;
-	printf("%s rejoined %s as leg %u in place of %s: the resync copies what it missed\n",
-	       a->dev, v.info.name, i, was_standin ? "a stand-in" : holder);
+	if (absent)
+		printf("%s rejoined %s as leg %u in place of %s: the resync copies what it missed\n",
+		       a->dev, v.info.name, i, was_standin ? "a stand-in" : holder);
+	else
+		printf("%s took its slot in %s as leg %u in place of %s, failed (by an operator or its errors before it went): quorumsetup reinstate brings it back\n",
+		       a->dev, v.info.name, i, was_standin ? "a stand-in" : holder);
 out:
 	free_volume(&v);
 	return r;

@@ -53,7 +53,7 @@ static inline const char *super_invariants(const struct quorum_super *sb)
 	u64 bitmap;
 	unsigned int i, j;
 
-	if (sb->version != QUORUM_SUPER_VERSION || sb->incompat ||
+	if (!sb->version || sb->version > QUORUM_SUPER_VERSION || sb->incompat ||
 	    sb->flags & ~QUORUM_SUPER_FLAGS)
 		return "version, incompat or flags";
 	if (sb->nr_legs < QUORUM_MIN_LEGS || sb->nr_legs > QUORUM_MAX_LEGS ||
@@ -84,6 +84,9 @@ static inline const char *super_invariants(const struct quorum_super *sb)
 		if (sb->legs[i].state & ~QUORUM_LEG_STATES ||
 		    super_zero(sb->legs[i].uuid, QUORUM_UUID_SIZE))
 			return "leg record";
+		if ((sb->legs[i].state & QUORUM_LEG_ABSENT) &&
+		    (sb->version < 2 || !(sb->legs[i].state & QUORUM_LEG_FAILED)))
+			return "absent without failed, or before version 2";
 		for (j = 0; j < i; j++)
 			if (!memcmp(sb->legs[i].uuid, sb->legs[j].uuid,
 				    QUORUM_UUID_SIZE))
@@ -180,6 +183,8 @@ assemble_invariants(const struct quorum_assemble_in *in,
 	if (out->standin & (~in->failed | in->out_of_sync | out->whole |
 			    ~out->stale))
 		return "assemble: stand-in";
+	if (out->absent & ~out->failed)
+		return "assemble: absent but not failed";
 	if (out->newest >= in->nr_legs ||
 	    in->state[out->newest] != QUORUM_SUPER_VALID ||
 	    out->generation != in->sb[out->newest].generation ||

@@ -289,7 +289,7 @@ static void round_trip(void)
 	quorum_super_encode(&sb, buf);
 	CHECK(decode(buf, &out) == QUORUM_SUPER_VALID);
 	CHECK(!memcmp(&out, &sb, sizeof(sb)));
-	CHECK(out.version == 1 && out.flags == 0 && out.compat == 0xdeadbeef &&
+	CHECK(out.version == QUORUM_SUPER_VERSION && out.flags == 0 && out.compat == 0xdeadbeef &&
 	      out.incompat == 0 && out.generation == sb.generation &&
 	      out.cleared == sb.cleared && out.leg == 3 && out.nr_legs == 5 &&
 	      out.threshold == 3 && out.region_size == RS &&
@@ -303,7 +303,7 @@ static void round_trip(void)
 	      out.legs[4].state == 0 && out.legs[3].state == 3 &&
 	      !memcmp(out.legs[4].uuid, sb.legs[4].uuid, QUORUM_UUID_SIZE));
 	/* Little-endian, at the documented places. */
-	CHECK(!memcmp(buf, "QORM\1\0\0\0", 8));
+	CHECK(!memcmp(buf, "QORM\2\0\0\0", 8));
 	CHECK(buf[24] == 0xef && buf[31] == 0x01 && buf[56] == 3 && buf[60] == 5);
 	CHECK(!memcmp(buf + 40, sb.uuid, 16) && !memcmp(buf + 112, sb.label, 32));
 	CHECK(!memcmp(buf + 256 + 4 * 32, sb.legs[4].uuid, 16));
@@ -347,7 +347,7 @@ static void out_of_range(void)
 	CHECK(reencoded(&sb) == QUORUM_SUPER_VALID);
 
 	/* A newer format, sealed: newer, whatever the rest says. */
-	CHECK(patched(&sb, 4, 2) == QUORUM_SUPER_NEWER);
+	CHECK(patched(&sb, 4, 3) == QUORUM_SUPER_NEWER);
 	CHECK(patched(&sb, 4, 0xffffffff) == QUORUM_SUPER_NEWER);
 	CHECK(patched(&sb, 12, 1) == QUORUM_SUPER_NEWER);
 	CHECK(patched(&sb, 12, 0x80000000) == QUORUM_SUPER_NEWER);
@@ -898,6 +898,23 @@ static void assemble_legs(void)
 	put_all(&in);
 	regen(&in, 1, 5);
 	CHECK(assembled(&in, &out) && out.failed == 2 && !out.absent);
+	/* Missing at an open: absent, unless it was failed already. */
+	volume(&in, 3, 7);
+	put_all(&in);
+	in.state[2] = QUORUM_SUPER_FOREIGN;
+	in.failed = 4;
+	CHECK(assembled(&in, &out) && out.standin == 4 && out.absent == 4);
+	for (i = 0; i < 2; i++)
+		in.sb[i].legs[2].state = QUORUM_LEG_FAILED;
+	put(&in, 0);
+	put(&in, 1);
+	CHECK(assembled(&in, &out) && out.standin == 4 && !out.absent);
+	for (i = 0; i < 2; i++)
+		in.sb[i].legs[2].state = QUORUM_LEG_FAILED | QUORUM_LEG_ABSENT;
+	put(&in, 0);
+	put(&in, 1);
+	CHECK(assembled(&in, &out) && out.standin == 4 && out.absent == 4);
+	in.failed = 0;
 	/* Absent is a kind of failed: alone, the superblock is damaged. */
 	volume(&in, 3, 7);
 	in.sb[0].legs[2].state = QUORUM_LEG_ABSENT;
@@ -907,6 +924,14 @@ static void assemble_legs(void)
 				 QUORUM_LEG_OUT_OF_SYNC;
 	quorum_super_encode(&in.sb[0], buf);
 	CHECK(decode(buf, &in.sb[0]) == QUORUM_SUPER_VALID);
+	/* Version 1 knew no absent; without it, a version 1 one is read. */
+	in.sb[0].version = 1;
+	quorum_super_encode(&in.sb[0], buf);
+	CHECK(decode(buf, &in.sb[0]) == QUORUM_SUPER_CORRUPT);
+	in.sb[0].legs[2].state = QUORUM_LEG_FAILED;
+	quorum_super_encode(&in.sb[0], buf);
+	CHECK(decode(buf, &in.sb[0]) == QUORUM_SUPER_VALID &&
+	      in.sb[0].version == 1);
 }
 
 /*
@@ -1058,7 +1083,7 @@ static void assemble_refused(void)
 
 	/* A newer format on any leg. */
 	volume(&in, 3, 7);
-	in.sb[2].version = 2;
+	in.sb[2].version = QUORUM_SUPER_VERSION + 1;
 	put_all(&in);
 	CHECK(in.state[2] == QUORUM_SUPER_NEWER);
 	CHECK(refused(&in, "Leg's metadata is of a newer format", 2));
