@@ -340,8 +340,8 @@ static unsigned long quorum_meta_write_super(struct quorum_meta *meta,
 		if (meta->oos[i] && !bitmap_empty(meta->oos[i], qc->nr_regions))
 			oos |= BIT(i);
 	meta->sb.generation++;
-	/* Written in this format, whatever the volume's was. */
-	meta->sb.version = QUORUM_SUPER_VERSION;
+	/* Version 2 only where it is needed: older readers take the rest. */
+	meta->sb.version = failed & meta->absent ? 2 : 1;
 	if (cleared)
 		meta->sb.cleared = meta->sb.generation;
 	meta->sb.flags = clean ? QUORUM_SUPER_CLEAN : 0;
@@ -878,7 +878,7 @@ static const char *quorum_meta_format(struct quorum_meta *meta,
 	if (qc->read_only)
 		return "Blank legs cannot be formatted by a read-only table";
 	memset(sb, 0, sizeof(*sb));
-	sb->version = QUORUM_SUPER_VERSION;
+	sb->version = 1;	/* 2 only once a leg is absent */
 	sb->nr_legs = qc->nr_legs;
 	sb->threshold = qc->threshold;
 	/* As without metadata: 4 MiB, grown to keep to 2^21 regions. */
@@ -1036,6 +1036,7 @@ static int quorum_meta_activate(struct quorum_meta *meta)
 	spin_lock_irq(&qc->leg_lock);
 	qc->failed_mask |= out.failed;
 	qc->absent_mask = out.absent;
+	qc->sticky_mask = out.failed & ~out.absent;
 	for (i = 0; i < qc->nr_legs; i++)
 		qc->legs[i].standin = out.standin & BIT(i);
 	spin_unlock_irq(&qc->leg_lock);

@@ -39,7 +39,11 @@ typedef unsigned int u32;
 #endif
 
 #define QUORUM_SUPER_MAGIC	0x4d524f51u	/* "QORM" little-endian */
-/* 2: QUORUM_LEG_ABSENT.  A reader takes its version and older ones. */
+/*
+ * The newest version known: 2, QUORUM_LEG_ABSENT (written only while a leg
+ * is absent, 1 otherwise, so that older readers take what they can).  A
+ * reader takes its version and older ones.
+ */
 #define QUORUM_SUPER_VERSION	2u
 #define QUORUM_SUPER_SIZE	4096u
 #define QUORUM_SUPER_SECTORS	8u

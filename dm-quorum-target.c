@@ -786,7 +786,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 	int i = quorum_find_leg(qc, arg);
 	unsigned long regions = 0;
 	unsigned int alive, in_sync;
-	bool was_failed, absent = false;
+	bool was_failed, sticky, absent = false;
 	int r = 0;
 
 	if (i < 0) {
@@ -810,10 +810,18 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 	in_sync = hweight_long(quorum_alive_mask(qc) & ~qc->out_of_sync_mask &
 			       ~BIT(i));
 	was_failed = test_bit(i, &qc->failed_mask);
-	if (fail && missing && was_failed) {
+	sticky = test_bit(i, &qc->sticky_mask);
+	if (fail && missing && was_failed && sticky) {
+		/* An operator's fail: missing or not, it stays failed. */
+		r = -EPERM;
+	} else if (fail && missing && was_failed) {
 		/* Failed by its errors as it went: now it is gone too. */
 		absent = !__test_and_set_bit(i, &qc->absent_mask);
-	} else if (fail && test_bit(i, &qc->failed_mask)) {
+	} else if (fail && was_failed && !sticky) {
+		/* Failed by its errors, or missing: now by the operator too. */
+		__clear_bit(i, &qc->absent_mask);
+		__set_bit(i, &qc->sticky_mask);
+	} else if (fail && was_failed) {
 		r = -EINVAL;
 	} else if (fail && alive - 1 < qc->threshold) {
 		r = -EBUSY;
@@ -825,6 +833,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		__quorum_fail_leg(qc, i);
 		if (missing)
 			__set_bit(i, &qc->absent_mask);
+		else
+			__set_bit(i, &qc->sticky_mask);
 	} else {
 		/* Not the volume's leg, or not known to be: a new copy. */
 		if (qc->legs[i].standin) {
@@ -835,6 +845,7 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		}
 		__clear_bit(i, &qc->failed_mask);
 		__clear_bit(i, &qc->absent_mask);
+		__clear_bit(i, &qc->sticky_mask);
 		atomic_set(&qc->legs[i].consecutive_errors, 0);
 		if (alive + 1 >= qc->threshold)
 			qc->degraded_reported = false;
@@ -852,6 +863,9 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		      name, qc->legs[i].dev->name, in_sync, qc->nr_legs,
 		      qc->threshold);
 		r = -EBUSY;
+	} else if (r == -EPERM) {
+		DMINFO("%s: leg %s is missing; failed by the operator, it stays failed until reinstate_leg",
+		       name, qc->legs[i].dev->name);
 	} else if (r) {
 		DMERR("%s: %s %s: the leg is %s", name,
 		      fail ? "fail_leg" : "reinstate_leg",
@@ -861,7 +875,13 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 			quorum_meta_kick(qc);
 			DMINFO("%s: leg %s, failed, is missing too", name,
 			       qc->legs[i].dev->name);
+			quorum_report_leg_state(qc, i, QUORUM_ACTION_LEG_FAILED,
+						"missing", 0);
 		}
+	} else if (fail && was_failed) {
+		quorum_meta_kick(qc);
+		DMINFO("%s: leg %s, failed, now by the operator: it stays failed until reinstate_leg",
+		       name, qc->legs[i].dev->name);
 	} else if (fail) {
 		quorum_meta_kick(qc);
 		DMWARN("%s: leg %s failed by the operator%s; %u of %u legs alive",

@@ -172,6 +172,11 @@ struct quorum_c {
 	unsigned long failed_mask;	/* failed legs: they get no I/O */
 	/* Failed legs whose device was missing (QUORUM_LEG_ABSENT). */
 	unsigned long absent_mask;
+	/*
+	 * Failed legs that stay failed, missing or not: failed by an
+	 * operator, or failed (not absent) when the table was activated.
+	 */
+	unsigned long sticky_mask;
 	unsigned long out_of_sync_mask;	/* legs out of sync in some region */
 	unsigned long resync_mask;	/* legs out of sync a scrub repair covers */
 	bool degraded_reported;		/* too few alive legs, said once */

@@ -158,7 +158,7 @@ void qs_new_super(struct quorum_super *sb, unsigned int threshold,
 {
 	unsigned int i;
 
-	sb->version = QUORUM_SUPER_VERSION;
+	sb->version = 1;	/* as the target formats: 2 once a leg is absent */
 	sb->flags = QUORUM_SUPER_CLEAN;
 	sb->compat = 0;
 	sb->incompat = 0;

@@ -1631,7 +1631,7 @@ static int cmd_rejoin(const struct qs_args *a)
 	char legs[QUORUM_MAX_LEGS][QS_DEVNUM_MAX], uuid[QS_UUID_LEN + 1];
 	char now[QS_UUID_LEN + 1];
 	char dm_uuid[64], holder[256];
-	bool was_standin, gone, absent;
+	bool was_standin, gone, absent, sticky = false;
 	struct quorum_super ref;
 	struct qs_dm_info info;
 	struct qs_status st;
@@ -1731,17 +1731,23 @@ static int cmd_rejoin(const struct qs_args *a)
 		char message[64];
 
 		/*
-		 * Failed as missing (or, failed already, said missing too):
-		 * the target marks it out of sync where it may have lost
-		 * writes in its cache, and the metadata records it.  Refused
-		 * (too few legs would be left): nothing done.
+		 * Failed as missing (or, failed by its errors, said missing
+		 * too): the target marks it out of sync where it may have
+		 * lost writes in its cache, and the metadata records it.
+		 * EPERM: an operator failed it, it stays failed.  Refused
+		 * otherwise (too few legs would be left): nothing done.
 		 */
 		snprintf(message, sizeof(message), "fail_leg %s missing", v.devnum[i]);
-		r = send_message(v.info.name, message);
-		if (r) {
-			qs_error(0, "leg %u of %s: its device %s is gone, and the volume cannot fail it: nothing done",
-				 i, v.info.name, v.devnum[i]);
-			goto out;
+		qs_kmsg_mark();
+		if (qs_dm_message(v.info.name, message, NULL)) {
+			if (qs_dm_last_errno() != EPERM) {
+				message_failed(v.info.name, message);
+				qs_error(0, "leg %u of %s: its device %s is gone, and the volume cannot fail it: nothing done",
+					 i, v.info.name, v.devnum[i]);
+				r = QS_REFUSED;
+				goto out;
+			}
+			sticky = true;
 		}
 		/* A table to fall back on cannot name a device that is gone. */
 		r = make_standin(v.info.name, uuid, i, &ref, v.devnum[i]);
@@ -1759,7 +1765,7 @@ static int cmd_rejoin(const struct qs_args *a)
 	 * Back in its slot; reinstated if it was failed as missing, not if
 	 * an operator or its errors failed it before it went.
 	 */
-	absent = gone || (ref.legs[i].state & QUORUM_LEG_ABSENT);
+	absent = gone ? !sticky : !!(ref.legs[i].state & QUORUM_LEG_ABSENT);
 	r = absent ? reinstate_if_failed(v.info.name, i) : QS_OK;
 	if (v.standins & (1u << i))
 		remove_standins(v.info.name, 1u << i);
