@@ -455,6 +455,33 @@ out:
 	return r;
 }
 
+/* Is @path a dm device whose table is of the target quorum? */
+static bool is_quorum_volume(const char *path)
+{
+	char sys[64], name[QS_NAME_MAX + 1], target[64] = "", *params = NULL;
+	struct stat st;
+	FILE *f;
+	u64 len;
+	bool yes;
+
+	if (stat(path, &st) || !S_ISBLK(st.st_mode))
+		return false;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/dm/name",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(sys, "re");
+	if (!f)
+		return false;
+	yes = fgets(name, sizeof(name), f) != NULL;
+	fclose(f);
+	if (!yes)
+		return false;
+	name[strcspn(name, "\n")] = '\0';
+	yes = !qs_dm_get_table(name, false, &len, target, sizeof(target), &params) &&
+	      !strcmp(target, "quorum");
+	free(params);
+	return yes;
+}
+
 static int cmd_probe(const struct qs_args *a)
 {
 	char uuid[QS_UUID_LEN + 1], id[QS_UUID_LEN + 1];
@@ -464,6 +491,13 @@ static int cmd_probe(const struct qs_args *a)
 
 	if (a->export)
 		qs_quiet = true;
+	/*
+	 * A quorum volume is not read: udev probes every device that
+	 * changes, and a read of a volume that has lost its quorum fails and
+	 * is reported (a volume stacked as a leg is not found this way).
+	 */
+	if (is_quorum_volume(a->dev))
+		return qs_error(QS_NOT_FOUND, "%s is a quorum volume, not a leg", a->dev);
 	r = qs_read_leg(a->dev, &leg);
 	if (r)
 		return a->export ? QS_NOT_FOUND : r;
