@@ -9,7 +9,9 @@
 #   make tools              build/tools/quorumsetup (libdevmapper, libblkid)
 #   make install            quorumsetup, its manual page and bash completion
 #                           (PREFIX=/usr/local, DESTDIR)
-#   make check              install what is needed, run every check and test
+#   make check              install what is needed, run every check and the
+#                           quick tests (QUICK=1: all but 14)
+#   make check-long         the other tests (a minute or more each)
 #   make powercut           kill VMs writing to volumes with metadata
 #                           (POWERCUT_KILLS per kernel, default 2; check
 #                           runs it with one)
@@ -123,10 +125,21 @@ check:
 	$(MAKE) unit
 	$(MAKE) fuzz
 	scripts/test-packaging setup
-	NOBUILD=1 tests/run $(if $(KVER),-k $(KVER)); rc=$$?; \
+	QUICK_RUN=1 NOBUILD=1 tests/run $(if $(KVER),-k $(KVER)); rc=$$?; \
 		scripts/test-packaging teardown || rc=1; \
 		NOBUILD=1 POWERCUT_KILLS=$(CHECK_POWERCUT_KILLS) scripts/powercut \
 		$(if $(KVER),-k $(KVER)) || rc=1; exit $$rc
+
+# The tests that make check leaves out to keep to its 30 minutes on two
+# cores (those without QUICK=1, a minute or more each): every kernel.
+LONG_TESTS = $(shell grep -L '^QUICK=1' tests/quorum/[0-9][0-9][0-9])
+.PHONY: check-long
+check-long:
+	scripts/install-deps
+	$(MAKE) modules tools
+	scripts/test-packaging setup
+	NOBUILD=1 tests/run $(if $(KVER),-k $(KVER)) $(LONG_TESTS); rc=$$?; \
+		scripts/test-packaging teardown || rc=1; exit $$rc
 
 # Power cuts: QEMU killed while fio writes to volumes with metadata, every
 # kernel (or KVER=...); see scripts/powercut and docs/dm-quorum-internals.rst.
