@@ -864,8 +864,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		      qc->threshold);
 		r = -EBUSY;
 	} else if (r == -EPERM) {
-		DMINFO("%s: leg %s is missing; failed by the operator, it stays failed until reinstate_leg",
-		       name, qc->legs[i].dev->name);
+		DMINFO("%s: leg %s is missing; %s", name, qc->legs[i].dev->name,
+		       "failed by the operator, it stays failed until reinstate_leg");
 	} else if (r) {
 		DMERR("%s: %s %s: the leg is %s", name,
 		      fail ? "fail_leg" : "reinstate_leg",
@@ -880,8 +880,8 @@ static int quorum_message_leg(struct quorum_c *qc, bool fail, const char *arg,
 		}
 	} else if (fail && was_failed) {
 		quorum_meta_kick(qc);
-		DMINFO("%s: leg %s, failed, now by the operator: it stays failed until reinstate_leg",
-		       name, qc->legs[i].dev->name);
+		DMINFO("%s: leg %s, failed, now by the operator: %s", name,
+		       qc->legs[i].dev->name, "it stays failed until reinstate_leg");
 	} else if (fail) {
 		quorum_meta_kick(qc);
 		DMWARN("%s: leg %s failed by the operator%s; %u of %u legs alive",
